@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the module's own bindgen run sees (see Kbuild): the few kernel
+ * types tls_rekey touches plus its C helpers. Everything else stays opaque.
+ */
+#include <linux/module.h>
+#include <linux/net.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+#include <net/tls.h>
+
+#include "helpers.h"

@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The per-socket ULP state: upstream's C-layout `struct tls_context`, so
+//! that diag, `ss -ti` and drivers (`tls_get_ctx()`) keep working.
+
+use crate::bindings;
+use crate::logic::cipher::{InfoHeader, CRYPTO_INFO_HDR_LEN, CRYPTO_INFO_MAX_LEN};
+use crate::sock::{CallbackGuard, Sock, SockGuard};
+use core::mem::size_of;
+use core::ptr::{addr_of, addr_of_mut, NonNull};
+use kernel::prelude::*;
+
+/// Configuration of one direction (`TLS_BASE`, `TLS_SW` of net/tls).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Conf {
+    /// No key installed: the direction passes through to TCP.
+    Base = 0,
+    /// Software crypto.
+    Sw = 1,
+}
+
+/// Number of [`Conf`] values: the size of each axis of the proto tables.
+pub(crate) const NUM_CONF: usize = 2;
+
+impl Conf {
+    fn from_bits(bits: u8) -> Self {
+        if bits == Conf::Sw as u8 {
+            Conf::Sw
+        } else {
+            Conf::Base
+        }
+    }
+
+    /// The value `TLS_INFO_TXCONF`/`TLS_INFO_RXCONF` report (`TLS_CONF_*`).
+    pub(crate) fn uapi(self) -> u16 {
+        match self {
+            Conf::Base => 1,
+            Conf::Sw => 2,
+        }
+    }
+}
+
+/// A direction of the connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Dir {
+    /// Transmit.
+    Tx,
+    /// Receive.
+    Rx,
+}
+
+impl Dir {
+    /// The other direction.
+    pub(crate) fn other(self) -> Self {
+        match self {
+            Dir::Tx => Dir::Rx,
+            Dir::Rx => Dir::Tx,
+        }
+    }
+}
+
+const _: () = assert!(size_of::<bindings::tls_crypto_context>() >= CRYPTO_INFO_MAX_LEN);
+
+/// The TLS context of one socket.
+///
+/// # Invariants
+///
+/// `self.0` points to a `struct tls_context` made by `tlsr_ctx_create()` and
+/// still attached to its socket (or owned by the caller that detached it).
+/// Fields are written only with the socket lock held, or before the context
+/// is published.
+pub(crate) struct Context(NonNull<bindings::tls_context>);
+
+impl Context {
+    /// Allocates a context and attaches it to `sk` as its ULP data.
+    pub(crate) fn create(sk: &Sock, _cb: &CallbackGuard<'_>) -> Result<Self> {
+        // SAFETY: `sk` is valid; `sk_callback_lock` is held as upstream does.
+        let ctx = unsafe { bindings::tlsr_ctx_create(sk.as_ptr()) };
+        let ctx = NonNull::new(ctx).ok_or(ENOMEM)?;
+        let this = Self(ctx);
+        this.set_conf(Dir::Tx, Conf::Base);
+        this.set_conf(Dir::Rx, Conf::Base);
+        this.set_tx_max_payload_len(crate::logic::cipher::TLS_MAX_PAYLOAD_SIZE);
+        Ok(this)
+    }
+
+    /// The context attached to `sk`, if any.
+    pub(crate) fn get(sk: &Sock) -> Option<Self> {
+        // SAFETY: `sk` is valid; the ULP data is ours while our proto is set.
+        NonNull::new(unsafe { bindings::tlsr_get_ctx(sk.as_ptr()) }).map(Self)
+    }
+
+    fn raw(&self) -> *mut bindings::tls_context {
+        self.0.as_ptr()
+    }
+
+    /// The TCP `struct proto` this context replaced.
+    pub(crate) fn sk_proto(&self) -> *mut bindings::proto {
+        // SAFETY: valid by the type invariant; written once at creation.
+        unsafe { (*self.raw()).sk_proto }
+    }
+
+    /// The configuration of `dir`.
+    pub(crate) fn conf(&self, dir: Dir) -> Conf {
+        // SAFETY: valid by the type invariant.
+        let c = unsafe { &*self.raw() };
+        Conf::from_bits(match dir {
+            Dir::Tx => c.tx_conf(),
+            Dir::Rx => c.rx_conf(),
+        })
+    }
+
+    fn set_conf(&self, dir: Dir, conf: Conf) {
+        // SAFETY: valid by the type invariant; writers are serialised.
+        let c = unsafe { &mut *self.raw() };
+        match dir {
+            Dir::Tx => c.set_tx_conf(conf as u8),
+            Dir::Rx => c.set_rx_conf(conf as u8),
+        }
+    }
+
+    fn crypto_ptr(&self, dir: Dir) -> *mut u8 {
+        let c = self.raw();
+        // SAFETY: valid by the type invariant; only the address is taken.
+        unsafe {
+            match dir {
+                Dir::Tx => addr_of_mut!((*c).crypto_send).cast(),
+                Dir::Rx => addr_of_mut!((*c).crypto_recv).cast(),
+            }
+        }
+    }
+
+    /// The installed `crypto_info` of `dir`, as the user set it.
+    pub(crate) fn crypto_info(&self, dir: Dir) -> &[u8; CRYPTO_INFO_MAX_LEN] {
+        // SAFETY: the union is plain bytes, zero-initialised and at least
+        // `CRYPTO_INFO_MAX_LEN` long (asserted above).
+        unsafe { &*self.crypto_ptr(dir).cast::<[u8; CRYPTO_INFO_MAX_LEN]>() }
+    }
+
+    /// Version and cipher of the key installed in `dir` (zero if none).
+    pub(crate) fn info_header(&self, dir: Dir) -> InfoHeader {
+        let mut hdr = [0u8; CRYPTO_INFO_HDR_LEN];
+        hdr.copy_from_slice(&self.crypto_info(dir)[..CRYPTO_INFO_HDR_LEN]);
+        InfoHeader::from_bytes(&hdr)
+    }
+
+    /// Installs `info` as the key of `dir` and marks it configured.
+    pub(crate) fn install(&self, _lock: &SockGuard<'_>, dir: Dir, info: &[u8]) {
+        let len = info.len().min(CRYPTO_INFO_MAX_LEN);
+        let dst = self.crypto_ptr(dir);
+        // SAFETY: `dst` is valid for `CRYPTO_INFO_MAX_LEN` bytes and the
+        // socket lock serialises writers.
+        unsafe {
+            bindings::tlsr_memzero_explicit(dst.cast(), CRYPTO_INFO_MAX_LEN);
+            core::ptr::copy_nonoverlapping(info.as_ptr(), dst, len);
+        }
+        let hdr = self.info_header(dir);
+        // SAFETY: valid by the type invariant; writers are serialised.
+        let p = unsafe { &mut (*self.raw()).prot_info };
+        p.version = hdr.version;
+        p.cipher_type = hdr.cipher_type;
+        self.set_conf(dir, Conf::Sw);
+    }
+
+    /// The TLS version of the configured key(s), zero if none.
+    pub(crate) fn version(&self) -> u16 {
+        // SAFETY: valid by the type invariant.
+        unsafe { (*self.raw()).prot_info.version }
+    }
+
+    /// The cipher of the configured key(s), zero if none.
+    pub(crate) fn cipher_type(&self) -> u16 {
+        // SAFETY: valid by the type invariant.
+        unsafe { (*self.raw()).prot_info.cipher_type }
+    }
+
+    /// `TLS_TX_ZEROCOPY_RO`.
+    pub(crate) fn zerocopy_sendfile(&self) -> bool {
+        // SAFETY: valid by the type invariant.
+        unsafe { (*self.raw()).zerocopy_sendfile() != 0 }
+    }
+
+    /// Sets `TLS_TX_ZEROCOPY_RO`.
+    pub(crate) fn set_zerocopy_sendfile(&self, _lock: &SockGuard<'_>, on: bool) {
+        // SAFETY: valid by the type invariant; writers are serialised.
+        unsafe { (*self.raw()).set_zerocopy_sendfile(u8::from(on)) }
+    }
+
+    /// `TLS_RX_EXPECT_NO_PAD`.
+    pub(crate) fn rx_no_pad(&self) -> bool {
+        // SAFETY: valid by the type invariant.
+        unsafe { (*self.raw()).rx_no_pad() != 0 }
+    }
+
+    /// Sets `TLS_RX_EXPECT_NO_PAD`.
+    pub(crate) fn set_rx_no_pad(&self, _lock: &SockGuard<'_>, on: bool) {
+        // SAFETY: valid by the type invariant; writers are serialised.
+        unsafe { (*self.raw()).set_rx_no_pad(u8::from(on)) }
+    }
+
+    /// `TLS_TX_MAX_PAYLOAD_LEN`.
+    pub(crate) fn tx_max_payload_len(&self) -> u16 {
+        // SAFETY: valid by the type invariant.
+        unsafe { addr_of!((*self.raw()).tx_max_payload_len).read() }
+    }
+
+    fn set_tx_max_payload_len(&self, len: u16) {
+        // SAFETY: valid by the type invariant; writers are serialised.
+        unsafe { (*self.raw()).tx_max_payload_len = len }
+    }
+
+    /// Sets `TLS_TX_MAX_PAYLOAD_LEN` under the socket lock.
+    pub(crate) fn set_tx_max_payload(&self, _lock: &SockGuard<'_>, len: u16) {
+        self.set_tx_max_payload_len(len);
+    }
+
+    /// Detaches the context from `sk`; the caller then owns it.
+    pub(crate) fn detach(self, sk: &Sock, _cb: &CallbackGuard<'_>) -> Detached {
+        // SAFETY: `sk` is valid and its callback lock is held.
+        unsafe { bindings::tlsr_clear_ctx(sk.as_ptr()) };
+        Detached(self)
+    }
+}
+
+/// A context no longer reachable from its socket; freed (after an RCU grace
+/// period, for diag readers) when dropped.
+pub(crate) struct Detached(Context);
+
+impl Drop for Detached {
+    fn drop(&mut self) {
+        // SAFETY: detached, so nothing but RCU readers still sees it.
+        unsafe { bindings::tlsr_ctx_free(self.0.raw()) };
+    }
+}

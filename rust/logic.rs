@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The kernel-independent logic, compiled from the host crate's own files
+//! (`rust/logic`, tested there with `cargo test`). Their items are `pub`
+//! for the host crate, hence `unreachable_pub` is allowed here.
+
+#[allow(unreachable_pub)]
+#[path = "logic/src/cipher.rs"]
+pub(crate) mod cipher;
+#[allow(unreachable_pub)]
+#[path = "logic/src/errno.rs"]
+pub(crate) mod errno;
+
+impl From<errno::Errno> for kernel::error::Error {
+    fn from(e: errno::Errno) -> Self {
+        kernel::error::Error::from_errno(-e.to_errno())
+    }
+}

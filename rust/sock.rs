@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Safe view of the `struct sock` a TLS ULP is attached to.
+
+use crate::bindings;
+use core::ptr::NonNull;
+use kernel::types::NotThreadSafe;
+
+/// TCP state `TCP_ESTABLISHED` (include/net/tcp_states.h).
+const TCP_ESTABLISHED: i32 = 1;
+
+/// A TCP socket that the caller holds a reference to.
+///
+/// # Invariants
+///
+/// `self.0` points to a valid `struct sock` for as long as this value exists.
+pub(crate) struct Sock(NonNull<bindings::sock>);
+
+impl Sock {
+    /// Wraps a socket pointer handed to a `struct proto` or ULP callback.
+    ///
+    /// # Safety
+    ///
+    /// `sk` must be valid and stay valid for the lifetime of the result, as
+    /// it is for the duration of a callback the kernel calls with it.
+    pub(crate) unsafe fn from_raw(sk: *mut bindings::sock) -> Option<Self> {
+        // INVARIANT: guaranteed by the caller when non-null.
+        NonNull::new(sk).map(Self)
+    }
+
+    /// The raw pointer, for the abstraction files.
+    pub(crate) fn as_ptr(&self) -> *mut bindings::sock {
+        self.0.as_ptr()
+    }
+
+    /// Whether the connection is established (the only state the ULP takes).
+    pub(crate) fn is_established(&self) -> bool {
+        // SAFETY: `self.0` is valid by the type invariant.
+        unsafe { bindings::tlsr_sk_state(self.as_ptr()) == TCP_ESTABLISHED }
+    }
+
+    /// The socket's current `struct proto`.
+    pub(crate) fn prot(&self) -> *mut bindings::proto {
+        // SAFETY: `self.0` is valid by the type invariant.
+        unsafe { bindings::tlsr_sk_prot(self.as_ptr()) }
+    }
+
+    /// The `struct proto_ops` of the socket's `struct socket`, if any.
+    pub(crate) fn socket_ops(&self) -> *const bindings::proto_ops {
+        // SAFETY: `self.0` is valid by the type invariant.
+        unsafe { bindings::tlsr_sk_socket_ops(self.as_ptr()) }
+    }
+
+    /// Installs `prot` (and `ops`, unless null) on the socket.
+    ///
+    /// # Safety
+    ///
+    /// `prot` and `ops` must outlive every use the socket makes of them.
+    pub(crate) unsafe fn set_prot(&self, prot: *mut bindings::proto, ops: *const bindings::proto_ops) {
+        // SAFETY: `self.0` is valid by the type invariant; the caller
+        // guarantees the lifetime of `prot` and `ops`.
+        unsafe { bindings::tlsr_sk_set_prot(self.as_ptr(), prot, ops) }
+    }
+
+    /// Takes the socket lock (`lock_sock()`), released when the guard drops.
+    pub(crate) fn lock(&self) -> SockGuard<'_> {
+        // SAFETY: `self.0` is valid by the type invariant.
+        unsafe { bindings::tlsr_lock_sock(self.as_ptr()) };
+        SockGuard {
+            sk: self,
+            _not_send: NotThreadSafe,
+        }
+    }
+
+    /// Takes `sk_callback_lock` for writing with bottom halves off.
+    pub(crate) fn callback_write_lock(&self) -> CallbackGuard<'_> {
+        // SAFETY: `self.0` is valid by the type invariant.
+        unsafe { bindings::tlsr_callback_write_lock_bh(self.as_ptr()) };
+        CallbackGuard {
+            sk: self,
+            _not_send: NotThreadSafe,
+        }
+    }
+}
+
+/// Proof that the socket lock is held.
+pub(crate) struct SockGuard<'a> {
+    sk: &'a Sock,
+    _not_send: NotThreadSafe,
+}
+
+impl Drop for SockGuard<'_> {
+    fn drop(&mut self) {
+        // SAFETY: the lock was taken in `Sock::lock` and is released once.
+        unsafe { bindings::release_sock(self.sk.as_ptr()) };
+    }
+}
+
+/// Proof that `sk_callback_lock` is write-held.
+pub(crate) struct CallbackGuard<'a> {
+    sk: &'a Sock,
+    _not_send: NotThreadSafe,
+}
+
+impl Drop for CallbackGuard<'_> {
+    fn drop(&mut self) {
+        // SAFETY: the lock was taken in `Sock::callback_write_lock`.
+        unsafe { bindings::tlsr_callback_write_unlock_bh(self.sk.as_ptr()) };
+    }
+}

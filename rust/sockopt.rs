@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! `setsockopt`/`getsockopt(SOL_TLS)`: key installation and rekey, and the
+//! per-socket options, errno for errno as net/tls/tls_main.c.
+
+use crate::bindings;
+use crate::context::{Conf, Context, Dir};
+use crate::logic::cipher::{
+    self, check_new, check_rekey_allowed, check_update, InfoHeader, CRYPTO_INFO_HDR_LEN,
+    CRYPTO_INFO_MAX_LEN, TLS_1_3_VERSION,
+};
+use crate::logic::errno::Errno;
+use crate::proto;
+use crate::sock::Sock;
+use kernel::ffi::c_int;
+use kernel::prelude::*;
+
+const TLS_TX: c_int = 1;
+const TLS_RX: c_int = 2;
+const TLS_TX_ZEROCOPY_RO: c_int = 3;
+const TLS_RX_EXPECT_NO_PAD: c_int = 4;
+const TLS_TX_MAX_PAYLOAD_LEN: c_int = 5;
+
+/// A user or kernel option buffer (`sockptr_t`) of `len` bytes.
+struct OptVal {
+    ptr: bindings::sockptr_t,
+    len: usize,
+}
+
+impl OptVal {
+    fn is_null(&self) -> bool {
+        // SAFETY: reading either union member as a pointer is valid.
+        unsafe { self.ptr.__bindgen_anon_1.kernel.is_null() }
+    }
+
+    /// Copies `dst.len()` bytes from `offset`.
+    fn read(&self, offset: usize, dst: &mut [u8]) -> Result {
+        // SAFETY: `dst` is valid for `dst.len()` bytes; the helper checks
+        // the user range.
+        let r = unsafe {
+            bindings::tlsr_copy_from_sockptr(dst.as_mut_ptr().cast(), self.ptr, offset, dst.len())
+        };
+        kernel::error::to_result(r)
+    }
+
+    fn read_u32(&self) -> Result<u32> {
+        let mut b = [0u8; 4];
+        self.read(0, &mut b)?;
+        Ok(u32::from_ne_bytes(b))
+    }
+
+    /// Whether bytes `offset..len` are all zero (`check_zeroed_sockptr`).
+    fn rest_is_zero(&self, offset: usize) -> Result<bool> {
+        // SAFETY: the helper checks the user range.
+        let r = unsafe { bindings::tlsr_check_zeroed_sockptr(self.ptr, offset, self.len - offset) };
+        kernel::error::to_result(r.min(0))?;
+        Ok(r > 0)
+    }
+}
+
+/// Key material on the stack, wiped when dropped.
+struct KeyBuf([u8; CRYPTO_INFO_MAX_LEN]);
+
+impl Drop for KeyBuf {
+    fn drop(&mut self) {
+        // SAFETY: the buffer is valid for its whole size.
+        unsafe { bindings::tlsr_memzero_explicit(self.0.as_mut_ptr().cast(), self.0.len()) };
+    }
+}
+
+/// `setsockopt(SOL_TLS, optname)`.
+pub(crate) fn set(
+    sk: &Sock,
+    ctx: &Context,
+    optname: c_int,
+    optval: bindings::sockptr_t,
+    optlen: u32,
+) -> Result {
+    let opt = OptVal {
+        ptr: optval,
+        len: optlen as usize,
+    };
+    match optname {
+        TLS_TX | TLS_RX => set_conf(sk, ctx, &opt, if optname == TLS_TX { Dir::Tx } else { Dir::Rx }),
+        TLS_TX_ZEROCOPY_RO => {
+            let lock = sk.lock();
+            if opt.is_null() || opt.len != 4 {
+                return Err(Errno::Inval.into());
+            }
+            let v = opt.read_u32()?;
+            if v > 1 {
+                return Err(Errno::Inval.into());
+            }
+            ctx.set_zerocopy_sendfile(&lock, v == 1);
+            Ok(())
+        }
+        TLS_RX_EXPECT_NO_PAD => {
+            if ctx.version() != TLS_1_3_VERSION || opt.is_null() || opt.len < 4 {
+                return Err(Errno::Inval.into());
+            }
+            let v = opt.read_u32()?;
+            if v > 1 || !opt.rest_is_zero(4)? {
+                return Err(Errno::Inval.into());
+            }
+            let lock = sk.lock();
+            if ctx.conf(Dir::Rx) == Conf::Base {
+                return Err(Errno::Inval.into());
+            }
+            ctx.set_rx_no_pad(&lock, v == 1);
+            Ok(())
+        }
+        TLS_TX_MAX_PAYLOAD_LEN => {
+            let lock = sk.lock();
+            if opt.is_null() || opt.len != 2 {
+                return Err(Errno::Inval.into());
+            }
+            let mut b = [0u8; 2];
+            opt.read(0, &mut b)?;
+            let v = u16::from_ne_bytes(b);
+            cipher::check_tx_max_payload_len(v, ctx.version() == TLS_1_3_VERSION)?;
+            ctx.set_tx_max_payload(&lock, v);
+            Ok(())
+        }
+        _ => Err(Errno::NoProtoOpt.into()),
+    }
+}
+
+/// `TLS_TX`/`TLS_RX`: the first key of a direction, or a TLS 1.3 rekey.
+fn set_conf(sk: &Sock, ctx: &Context, opt: &OptVal, dir: Dir) -> Result {
+    let lock = sk.lock();
+    if opt.is_null() || opt.len < CRYPTO_INFO_HDR_LEN {
+        return Err(Errno::Inval.into());
+    }
+    let current = ctx.info_header(dir);
+    if current.is_ready() {
+        check_rekey_allowed(current)?;
+    }
+    let mut buf = KeyBuf([0; CRYPTO_INFO_MAX_LEN]);
+    opt.read(0, &mut buf.0[..CRYPTO_INFO_HDR_LEN])?;
+    let mut hdr = [0u8; CRYPTO_INFO_HDR_LEN];
+    hdr.copy_from_slice(&buf.0[..CRYPTO_INFO_HDR_LEN]);
+    let hdr = InfoHeader::from_bytes(&hdr);
+    let desc = if current.is_ready() {
+        check_update(hdr, current, opt.len)?
+    } else {
+        check_new(hdr, ctx.info_header(dir.other()), opt.len)?
+    };
+    let len = desc.crypto_info_len();
+    opt.read(CRYPTO_INFO_HDR_LEN, &mut buf.0[CRYPTO_INFO_HDR_LEN..len])?;
+    ctx.install(&lock, dir, &buf.0[..len]);
+    if !current.is_ready() {
+        let set = proto::current(sk).ok_or(EINVAL)?;
+        proto::update_sk_prot(sk, set, ctx);
+    }
+    Ok(())
+}
+
+/// A user buffer for `getsockopt`, with its user-supplied length pointer.
+struct UserOut {
+    buf: *mut u8,
+    len_ptr: *mut c_int,
+}
+
+impl UserOut {
+    fn len(&self) -> Result<c_int> {
+        let mut v = 0;
+        // SAFETY: the helper checks the user pointer.
+        kernel::error::to_result(unsafe { bindings::tlsr_get_user_int(&mut v, self.len_ptr) })?;
+        Ok(v)
+    }
+
+    fn set_len(&self, v: c_int) -> Result {
+        // SAFETY: the helper checks the user pointer.
+        kernel::error::to_result(unsafe { bindings::tlsr_put_user_int(v, self.len_ptr) })
+    }
+
+    fn write(&self, src: &[u8]) -> Result {
+        // SAFETY: `src` is valid for its length; the helper checks the
+        // user range.
+        let r = unsafe { bindings::tlsr_copy_to_user(self.buf.cast(), src.as_ptr().cast(), src.len()) };
+        kernel::error::to_result(r)
+    }
+}
+
+/// `getsockopt(SOL_TLS, optname)`.
+pub(crate) fn get(sk: &Sock, ctx: &Context, optname: c_int, optval: *mut u8, optlen: *mut c_int) -> Result {
+    let out = UserOut {
+        buf: optval,
+        len_ptr: optlen,
+    };
+    let _lock = sk.lock();
+    match optname {
+        TLS_TX | TLS_RX => get_conf(ctx, &out, if optname == TLS_TX { Dir::Tx } else { Dir::Rx }),
+        TLS_TX_ZEROCOPY_RO => {
+            if out.len()? != 4 {
+                return Err(Errno::Inval.into());
+            }
+            out.write(&u32::from(ctx.zerocopy_sendfile()).to_ne_bytes())
+        }
+        TLS_RX_EXPECT_NO_PAD => {
+            if ctx.version() != TLS_1_3_VERSION || out.len()? < 4 || ctx.conf(Dir::Rx) == Conf::Base {
+                return Err(Errno::Inval.into());
+            }
+            out.set_len(4)?;
+            out.write(&u32::from(ctx.rx_no_pad()).to_ne_bytes())
+        }
+        TLS_TX_MAX_PAYLOAD_LEN => {
+            if out.len()? < 2 {
+                return Err(Errno::Inval.into());
+            }
+            out.set_len(2)?;
+            out.write(&ctx.tx_max_payload_len().to_ne_bytes())
+        }
+        _ => Err(Errno::NoProtoOpt.into()),
+    }
+}
+
+fn get_conf(ctx: &Context, out: &UserOut, dir: Dir) -> Result {
+    let len = out.len()?;
+    if out.buf.is_null() || len < CRYPTO_INFO_HDR_LEN as c_int {
+        return Err(Errno::Inval.into());
+    }
+    let hdr = ctx.info_header(dir);
+    if !hdr.is_ready() {
+        return Err(Errno::Busy.into());
+    }
+    let info = ctx.crypto_info(dir);
+    if len == CRYPTO_INFO_HDR_LEN as c_int {
+        return out.write(&info[..CRYPTO_INFO_HDR_LEN]);
+    }
+    match cipher::cipher_desc(hdr.cipher_type) {
+        Some(d) if d.crypto_info_len() as c_int == len => out.write(&info[..d.crypto_info_len()]),
+        _ => Err(Errno::Inval.into()),
+    }
+}

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! tls_rekey: the kernel TLS (kTLS) TCP ULP, with TLS 1.3 key updates that
+//! also work with NIC TLS offload.
+//!
+//! The module registers the `tls` TCP ULP, so userspace TLS stacks and the
+//! upstream selftests drive it exactly as they drive net/tls.
+
+use kernel::prelude::*;
+
+#[path = "rust/bindings.rs"]
+mod bindings;
+#[path = "rust/context.rs"]
+mod context;
+#[path = "rust/guard.rs"]
+mod guard;
+#[path = "rust/logic.rs"]
+mod logic;
+#[path = "rust/proto.rs"]
+mod proto;
+#[path = "rust/sock.rs"]
+mod sock;
+#[path = "rust/sockopt.rs"]
+mod sockopt;
+#[path = "rust/sw.rs"]
+mod sw;
+#[path = "rust/ulp.rs"]
+mod ulp;
+
+module! {
+    type: TlsRekey,
+    name: "tls_rekey",
+    authors: ["tls_rekey developers"],
+    description: "Kernel TLS ULP with TLS 1.3 rekey and offload of several key generations",
+    license: "GPL",
+    alias: ["tcp-ulp-tls"],
+}
+
+struct TlsRekey {
+    _ulp: ulp::Registration,
+    _guard: guard::TlsKoGuard,
+}
+
+impl kernel::Module for TlsRekey {
+    fn init(module: &'static ThisModule) -> Result<Self> {
+        proto::init();
+        let ulp = ulp::Registration::new(module)?;
+        let guard = guard::TlsKoGuard::new()?;
+        pr_info!("registered the \"tls\" TCP ULP\n");
+        Ok(Self {
+            _ulp: ulp,
+            _guard: guard,
+        })
+    }
+}
