@@ -213,7 +213,8 @@ static int tls_get(int fd, int optname, void *val, socklen_t *len)
 static int tls_get_conf(int fd, int optname, struct crypto_buf *b,
 			socklen_t len)
 {
-	memset(b, 0, sizeof(*b));
+	/* @len may be b->len: clear the bytes only, never the length */
+	memset(b->raw, 0, sizeof(b->raw));
 	return tls_get(fd, optname, b->raw, &len);
 }
 
