@@ -35,9 +35,12 @@ demo:
 	scripts/demo.sh
 
 check:
+	scripts/check.sh lean debug
+
+check-lean:
 	scripts/check.sh lean
 
 check-debug:
 	scripts/check.sh debug
 
-.PHONY: modules clean clippy bootstrap kernel host-test vm demo check check-debug
+.PHONY: modules clean clippy bootstrap kernel host-test vm demo check check-lean check-debug

@@ -17,7 +17,16 @@ const MODULE_STATE_COMING: c_ulong = 1;
 /// `NOTIFY_DONE`.
 const NOTIFY_DONE: c_int = 0;
 
-unsafe extern "C" fn module_event(_nb: *mut bindings::notifier_block, action: c_ulong, data: *mut c_void) -> c_int {
+/// Module notifier callback: refuses tls.ko while we own the ULP.
+///
+/// # Safety
+///
+/// Called by the module notifier chain with a `struct module` as `data`.
+unsafe extern "C" fn module_event(
+    _nb: *mut bindings::notifier_block,
+    action: c_ulong,
+    data: *mut c_void,
+) -> c_int {
     if action != MODULE_STATE_COMING || data.is_null() {
         return NOTIFY_DONE;
     }

@@ -56,7 +56,11 @@ impl Sock {
     /// # Safety
     ///
     /// `prot` and `ops` must outlive every use the socket makes of them.
-    pub(crate) unsafe fn set_prot(&self, prot: *mut bindings::proto, ops: *const bindings::proto_ops) {
+    pub(crate) unsafe fn set_prot(
+        &self,
+        prot: *mut bindings::proto,
+        ops: *const bindings::proto_ops,
+    ) {
         // SAFETY: `self.0` is valid by the type invariant; the caller
         // guarantees the lifetime of `prot` and `ops`.
         unsafe { bindings::tlsr_sk_set_prot(self.as_ptr(), prot, ops) }

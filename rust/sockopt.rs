@@ -81,7 +81,12 @@ pub(crate) fn set(
         len: optlen as usize,
     };
     match optname {
-        TLS_TX | TLS_RX => set_conf(sk, ctx, &opt, if optname == TLS_TX { Dir::Tx } else { Dir::Rx }),
+        TLS_TX | TLS_RX => set_conf(
+            sk,
+            ctx,
+            &opt,
+            if optname == TLS_TX { Dir::Tx } else { Dir::Rx },
+        ),
         TLS_TX_ZEROCOPY_RO => {
             let lock = sk.lock();
             if opt.is_null() || opt.len != 4 {
@@ -177,13 +182,20 @@ impl UserOut {
     fn write(&self, src: &[u8]) -> Result {
         // SAFETY: `src` is valid for its length; the helper checks the
         // user range.
-        let r = unsafe { bindings::tlsr_copy_to_user(self.buf.cast(), src.as_ptr().cast(), src.len()) };
+        let r =
+            unsafe { bindings::tlsr_copy_to_user(self.buf.cast(), src.as_ptr().cast(), src.len()) };
         kernel::error::to_result(r)
     }
 }
 
 /// `getsockopt(SOL_TLS, optname)`.
-pub(crate) fn get(sk: &Sock, ctx: &Context, optname: c_int, optval: *mut u8, optlen: *mut c_int) -> Result {
+pub(crate) fn get(
+    sk: &Sock,
+    ctx: &Context,
+    optname: c_int,
+    optval: *mut u8,
+    optlen: *mut c_int,
+) -> Result {
     let out = UserOut {
         buf: optval,
         len_ptr: optlen,
@@ -198,7 +210,8 @@ pub(crate) fn get(sk: &Sock, ctx: &Context, optname: c_int, optval: *mut u8, opt
             out.write(&u32::from(ctx.zerocopy_sendfile()).to_ne_bytes())
         }
         TLS_RX_EXPECT_NO_PAD => {
-            if ctx.version() != TLS_1_3_VERSION || out.len()? < 4 || ctx.conf(Dir::Rx) == Conf::Base {
+            if ctx.version() != TLS_1_3_VERSION || out.len()? < 4 || ctx.conf(Dir::Rx) == Conf::Base
+            {
                 return Err(Errno::Inval.into());
             }
             out.set_len(4)?;

@@ -15,7 +15,11 @@ use kernel::ffi::{c_int, c_uint};
 /// # Safety
 ///
 /// Called by the socket layer; the arguments are not used.
-pub(crate) unsafe extern "C" fn sendmsg(_sk: *mut bindings::sock, _msg: *mut bindings::msghdr, _len: usize) -> c_int {
+pub(crate) unsafe extern "C" fn sendmsg(
+    _sk: *mut bindings::sock,
+    _msg: *mut bindings::msghdr,
+    _len: usize,
+) -> c_int {
     -Errno::OpNotSupp.to_errno()
 }
 

@@ -142,6 +142,10 @@ pub(crate) unsafe extern "C" fn close(sk: *mut bindings::sock, timeout: c_long) 
 }
 
 /// `tcp_ulp_ops.init`: attach a context to an established socket.
+///
+/// # Safety
+///
+/// Called by the TCP stack with a valid, locked socket.
 unsafe extern "C" fn init(sk: *mut bindings::sock) -> c_int {
     // SAFETY: the TCP stack passes a valid, locked socket.
     let Some(s) = (unsafe { Sock::from_raw(sk) }) else {
@@ -161,6 +165,10 @@ unsafe extern "C" fn init(sk: *mut bindings::sock) -> c_int {
 
 /// `tcp_ulp_ops.release`: frees a context that `close` did not (a socket
 /// destroyed without `close`).
+///
+/// # Safety
+///
+/// Called by the TCP stack with a valid socket being destroyed.
 unsafe extern "C" fn release(sk: *mut bindings::sock) {
     // SAFETY: the TCP stack passes a valid socket being destroyed.
     let Some(s) = (unsafe { Sock::from_raw(sk) }) else {
@@ -173,7 +181,15 @@ unsafe extern "C" fn release(sk: *mut bindings::sock) {
 }
 
 /// `tcp_ulp_ops.get_info`: the `INET_ULP_INFO_TLS` nest for `ss -ti`.
-unsafe extern "C" fn get_info(sk: *mut bindings::sock, skb: *mut bindings::sk_buff, _admin: bool) -> c_int {
+///
+/// # Safety
+///
+/// Called by inet diag with a valid socket and message buffer.
+unsafe extern "C" fn get_info(
+    sk: *mut bindings::sock,
+    skb: *mut bindings::sk_buff,
+    _admin: bool,
+) -> c_int {
     let _rcu = kernel::sync::rcu::read_lock();
     // SAFETY: diag passes a valid socket; the context is freed only after
     // an RCU grace period.
@@ -198,6 +214,10 @@ unsafe extern "C" fn get_info(sk: *mut bindings::sock, skb: *mut bindings::sk_bu
 }
 
 /// `tcp_ulp_ops.get_info_size`.
+///
+/// # Safety
+///
+/// Called by inet diag; the arguments are not used.
 unsafe extern "C" fn get_info_size(_sk: *const bindings::sock, _admin: bool) -> usize {
     // SAFETY: pure computation in C.
     unsafe { bindings::tlsr_ulp_info_size() }
@@ -211,7 +231,9 @@ struct UlpOps(UnsafeCell<bindings::tcp_ulp_ops>);
 unsafe impl Sync for UlpOps {}
 
 static ULP_OPS: UlpOps = UlpOps(UnsafeCell::new(bindings::tcp_ulp_ops {
-    list: bindings::list_head { _bindgen_opaque_blob: [0; 2] },
+    list: bindings::list_head {
+        _bindgen_opaque_blob: [0; 2],
+    },
     init: Some(init),
     update: None,
     release: Some(release),
@@ -234,7 +256,9 @@ impl Registration {
         // SAFETY: `ops` is a static that outlives the registration.
         let r = unsafe { bindings::tcp_register_ulp(ops) };
         if r == -(EEXIST.to_errno().abs()) {
-            pr_err!("the TCP ULP \"tls\" is already registered (tls.ko loaded?): unload it first\n");
+            pr_err!(
+                "the TCP ULP \"tls\" is already registered (tls.ko loaded?): unload it first\n"
+            );
         }
         kernel::error::to_result(r)?;
         Ok(Self)

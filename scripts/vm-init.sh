@@ -33,8 +33,8 @@ finish() {
 	fi
 	dmesg >/xfer/dmesg
 	sync
+	busybox reboot -f
 	echo b >/proc/sysrq-trigger
-	reboot -f
 }
 
 if [ "$LOAD_MODULE" = 1 ]; then

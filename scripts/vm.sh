@@ -55,6 +55,15 @@ fi
 SERIAL="-serial mon:stdio"
 [ $INTERACTIVE = 1 ] || SERIAL="-serial stdio -monitor none"
 
+# Drop the firmware's banner and terminal escapes from the serial console.
+console_filter() {
+	if [ $INTERACTIVE = 1 ]; then
+		cat
+	else
+		sed -u -e 's/\x1bc//g' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e '/^SeaBIOS/d' -e 's/^Booting from ROM\.\.//' -e 's/\r$//'
+	fi
+}
+
 say "booting $VARIANT kernel (${ACCEL% -cpu*}), limit ${TIMEOUT}s: $*"
 rc=0
 # shellcheck disable=SC2086
@@ -65,7 +74,7 @@ in_root timeout -k 5 $((TIMEOUT + 120)) qemu-system-x86_64 $ACCEL -m $MEM -smp 2
 	-virtfs local,path=/src,mount_tag=src,security_model=none,readonly=on,multidevs=remap \
 	-virtfs local,path="${RUN#"$ROOT"}",mount_tag=xfer,security_model=none,multidevs=remap \
 	-append "root=root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=512000 ro console=ttyS0 loglevel=4 panic=-1 oops=panic init=/sbin/tls-rekey-init" \
-	|| rc=$?
+	| console_filter || rc=$?
 
 if [ ! -f "$RUN/status" ]; then
 	say "the VM did not finish (qemu exit $rc): timeout, panic or hang"

@@ -150,9 +150,7 @@ pub fn check_new(
     if hdr.version == TLS_1_3_VERSION && desc.is_some_and(|d| !d.tls13) {
         return Err(Errno::Inval);
     }
-    if other.is_ready()
-        && (other.version != hdr.version || other.cipher_type != hdr.cipher_type)
-    {
+    if other.is_ready() && (other.version != hdr.version || other.cipher_type != hdr.cipher_type) {
         return Err(Errno::Inval);
     }
     check_len(desc, optlen)
@@ -183,7 +181,10 @@ pub fn check_rekey_allowed(current: InfoHeader) -> Result<(), Errno> {
     }
 }
 
-fn check_len(desc: Option<&'static CipherDesc>, optlen: usize) -> Result<&'static CipherDesc, Errno> {
+fn check_len(
+    desc: Option<&'static CipherDesc>,
+    optlen: usize,
+) -> Result<&'static CipherDesc, Errno> {
     match desc {
         Some(d) if d.crypto_info_len() == optlen => Ok(d),
         _ => Err(Errno::Inval),
@@ -200,4 +201,5 @@ pub fn check_tx_max_payload_len(value: u16, tls13: bool) -> Result<(), Errno> {
 }
 
 #[cfg(test)]
+#[path = "cipher/tests.rs"]
 mod tests;

@@ -15,7 +15,16 @@ fn hdr(version: u16, cipher_type: u16) -> InfoHeader {
 #[test]
 fn struct_sizes_match_uapi() {
     // sizeof(struct tls12_crypto_info_*) from include/uapi/linux/tls.h.
-    let sizes = [(51, 40), (52, 56), (53, 40), (54, 56), (55, 40), (56, 40), (57, 40), (58, 56)];
+    let sizes = [
+        (51, 40),
+        (52, 56),
+        (53, 40),
+        (54, 56),
+        (55, 40),
+        (56, 40),
+        (57, 40),
+        (58, 56),
+    ];
     for (cipher, size) in sizes {
         let d = cipher_desc(cipher).expect("known cipher");
         assert_eq!(d.crypto_info_len(), size, "cipher {cipher}");
@@ -37,8 +46,14 @@ fn chacha_has_no_explicit_nonce_or_salt() {
 #[test]
 fn new_key_checks() {
     let none = InfoHeader::default();
-    assert_eq!(check_new(hdr(V12, 51), none, 40).map(|d| d.cipher_type), Ok(51));
-    assert_eq!(check_new(hdr(V13, 54), none, 56).map(|d| d.cipher_type), Ok(54));
+    assert_eq!(
+        check_new(hdr(V12, 51), none, 40).map(|d| d.cipher_type),
+        Ok(51)
+    );
+    assert_eq!(
+        check_new(hdr(V13, 54), none, 56).map(|d| d.cipher_type),
+        Ok(54)
+    );
     assert_eq!(check_new(hdr(0x0302, 51), none, 40), Err(Errno::Inval));
     assert_eq!(check_new(hdr(V12, 50), none, 40), Err(Errno::Inval));
     assert_eq!(check_new(hdr(V12, 51), none, 41), Err(Errno::Inval));
@@ -53,12 +68,27 @@ fn new_key_checks() {
 
 #[test]
 fn rekey_checks() {
-    assert_eq!(check_update(hdr(V12, 51), hdr(V12, 51), 40), Err(Errno::Busy));
-    assert_eq!(check_update(hdr(V13, 51), hdr(V12, 51), 40), Err(Errno::Busy));
+    assert_eq!(
+        check_update(hdr(V12, 51), hdr(V12, 51), 40),
+        Err(Errno::Busy)
+    );
+    assert_eq!(
+        check_update(hdr(V13, 51), hdr(V12, 51), 40),
+        Err(Errno::Busy)
+    );
     assert!(check_update(hdr(V13, 51), hdr(V13, 51), 40).is_ok());
-    assert_eq!(check_update(hdr(V13, 52), hdr(V13, 51), 56), Err(Errno::Inval));
-    assert_eq!(check_update(hdr(V12, 51), hdr(V13, 51), 40), Err(Errno::Inval));
-    assert_eq!(check_update(hdr(V13, 51), hdr(V13, 51), 56), Err(Errno::Inval));
+    assert_eq!(
+        check_update(hdr(V13, 52), hdr(V13, 51), 56),
+        Err(Errno::Inval)
+    );
+    assert_eq!(
+        check_update(hdr(V12, 51), hdr(V13, 51), 40),
+        Err(Errno::Inval)
+    );
+    assert_eq!(
+        check_update(hdr(V13, 51), hdr(V13, 51), 56),
+        Err(Errno::Inval)
+    );
 }
 
 #[test]

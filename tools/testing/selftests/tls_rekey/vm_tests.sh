@@ -1,0 +1,85 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The VM side of `make check` (run by scripts/check.sh through scripts/vm.sh
+# with tls_rekey.ko loaded). Prints one "RESULT ok|fail NAME" line per check
+# and "UPSTREAM ok|fail NAME" per upstream tls selftest case.
+#
+# Usage: vm_tests.sh [upstream harness filter arguments, e.g. -f tls_basic]
+#        TLS_REKEY_SKIP_UPSTREAM=1 skips the upstream selftest.
+
+T=/build/selftests/$VARIANT
+rc=0
+
+result() {
+	echo "RESULT $1 $2"
+	[ "$1" = ok ] || rc=1
+}
+
+check() {
+	local name=$1
+	shift
+	if "$@"; then result ok "$name"; else result fail "$name"; fi
+}
+
+loaded() { grep -q "^$1 " /proc/modules; }
+ulp_listed() { grep -qw tls /proc/sys/net/ipv4/tcp_available_ulp; }
+
+# Run a kselftest binary; turn its "ok N name" lines into result lines.
+kselftest() {
+	local tag=$1 prefix=$2
+	shift 2
+	"$@" 2>&1 | while IFS= read -r line; do
+		case $line in
+		"ok "*" # SKIP"*) echo "$tag skip $prefix${line#ok * }" ;;
+		"ok "*) n=${line#ok }; echo "$tag ok $prefix${n#* }" ;;
+		"not ok "*) n=${line#not ok }; echo "$tag fail $prefix${n#* }" ;;
+		"# Totals"*|"#  FAIL"*|"# "*"Expected"*|"# "*"terminated"*) echo "$line" ;;
+		esac
+	done
+}
+
+echo "== module state"
+check module.tls_rekey_loaded loaded tls_rekey
+check module.tls_ko_not_loaded eval '! loaded tls'
+check module.ulp_tls_available ulp_listed
+echo "lsmod: $(cut -d' ' -f1 /proc/modules | xargs)"
+
+echo "== our control-plane selftest against tls_rekey"
+kselftest RESULT sockopt. "$T/sockopt"
+
+if [ "${TLS_REKEY_SKIP_UPSTREAM:-0}" != 1 ]; then
+	echo "== upstream tools/testing/selftests/net/tls.c against tls_rekey $*"
+	kselftest UPSTREAM "" "$T/tls" "$@"
+	check module.tls_ko_still_not_loaded eval '! loaded tls'
+fi
+
+echo "== module lifecycle and the tls ULP name"
+# A socket using the ULP pins the module.
+python3 - <<'PY' &
+import socket, time
+s = socket.create_server(("127.0.0.1", 4433))
+c = socket.create_connection(("127.0.0.1", 4433))
+a, _ = s.accept()
+c.setsockopt(socket.SOL_TCP, 31, b"tls")
+open("/tmp/ulp-ready", "w").close()
+time.sleep(30)
+PY
+pin=$!
+for _ in $(seq 100); do [ -e /tmp/ulp-ready ] && break; sleep 0.1; done
+check lifecycle.rmmod_refused_while_socket_uses_ulp eval '! rmmod tls_rekey 2>/dev/null'
+kill $pin
+wait $pin 2>/dev/null
+check lifecycle.tls_ko_refused_while_loaded eval '! insmod "$TLS_KO" 2>/dev/null && ! loaded tls'
+check lifecycle.refusal_logged eval 'dmesg | grep -q "refusing to load tls.ko"'
+for _ in $(seq 50); do rmmod tls_rekey 2>/dev/null && break; sleep 0.2; done
+check lifecycle.rmmod_after_close eval '! loaded tls_rekey'
+check lifecycle.ulp_gone_after_rmmod eval '! ulp_listed'
+check lifecycle.tls_ko_loads_alone eval 'insmod "$TLS_KO" && loaded tls'
+check lifecycle.tls_rekey_refused_while_tls_ko eval '! insmod "$MODULE" 2>/dev/null && ! loaded tls_rekey'
+check lifecycle.clash_logged eval 'dmesg | grep -q "already registered (tls.ko loaded?)"'
+echo "== reference: our control-plane selftest against in-tree tls.ko"
+kselftest RESULT reference.tls_ko.sockopt. "$T/sockopt"
+rmmod tls
+check lifecycle.reload eval 'insmod "$MODULE" && loaded tls_rekey && ulp_listed'
+exit $rc
