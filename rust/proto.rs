@@ -7,7 +7,7 @@
 //! and never modified afterwards, so sockets read them without locking.
 
 use crate::bindings;
-use crate::context::{Conf, Context, NUM_CONF};
+use crate::context::{Conf, Context, Dir, NUM_CONF};
 use crate::sock::Sock;
 use crate::{sw, ulp};
 use kernel::prelude::*;
@@ -113,36 +113,61 @@ fn set_index(sk: &Sock) -> Result<usize> {
     Ok(i)
 }
 
-/// Remembers which table set a socket uses: the index is stable for the
-/// module's lifetime.
+/// The tables of one base protocol, found or built by [`prepare`] or
+/// [`current`]; installing them takes no lock, so it may run under
+/// `sk_callback_lock`.
+///
+/// # Invariants
+///
+/// Both pointers point into a set of `PROTO_SETS` that has been built and
+/// is never modified again, for the lifetime of the module.
 #[derive(Clone, Copy)]
-pub(crate) struct SetId(usize);
-
-/// Finds or builds the tables for `sk` before its ULP data is attached.
-pub(crate) fn prepare(sk: &Sock) -> Result<SetId> {
-    set_index(sk).map(SetId)
+pub(crate) struct Tables {
+    prot: *mut [[bindings::proto; NUM_CONF]; NUM_CONF],
+    ops: *const [[bindings::proto_ops; NUM_CONF]; NUM_CONF],
 }
 
-/// Installs the tables that match `ctx`'s configuration on `sk`.
-pub(crate) fn update_sk_prot(sk: &Sock, id: SetId, ctx: &Context) {
-    let tx = ctx.conf(crate::context::Dir::Tx) as usize;
-    let rx = ctx.conf(crate::context::Dir::Rx) as usize;
-    let g = PROTO_SETS.lock();
-    let set = &g.sets[id.0];
-    let prot = core::ptr::from_ref(&set.prot[tx][rx]).cast_mut();
-    let ops = core::ptr::from_ref(&set.ops[tx][rx]);
-    drop(g);
-    // SAFETY: the tables live in a static and are never modified after
-    // being built, so they outlive every socket using them.
-    unsafe { sk.set_prot(prot, ops) };
+impl Tables {
+    fn of(set: &mut ProtoSet) -> Self {
+        // INVARIANT: `set` lives in the static `PROTO_SETS` and is built.
+        Self {
+            prot: &raw mut set.prot,
+            ops: &raw const set.ops,
+        }
+    }
+
+    /// Installs the tables that match `ctx`'s configuration on `sk`.
+    pub(crate) fn install(self, sk: &Sock, ctx: &Context) {
+        let tx = ctx.conf(Dir::Tx) as usize;
+        let rx = ctx.conf(Dir::Rx) as usize;
+        // SAFETY: by the type invariant the arrays are valid and immutable;
+        // only element addresses are computed.
+        let (prot, ops) = unsafe {
+            (
+                (&raw mut (*self.prot)[tx][rx]),
+                (&raw const (*self.ops)[tx][rx]),
+            )
+        };
+        // SAFETY: the tables outlive every socket using them (type
+        // invariant; the ULP owner reference pins the module).
+        unsafe { sk.set_prot(prot, ops) };
+    }
 }
 
-/// The table set `sk` is on, found from its current `struct proto`.
-pub(crate) fn current(sk: &Sock) -> Option<SetId> {
+/// Finds or builds the tables for `sk`, before its ULP data is attached.
+pub(crate) fn prepare(sk: &Sock) -> Result<Tables> {
+    let i = set_index(sk)?;
+    let mut g = PROTO_SETS.lock();
+    Ok(Tables::of(&mut g.sets[i]))
+}
+
+/// The tables `sk` currently runs on.
+pub(crate) fn current(sk: &Sock) -> Option<Tables> {
     let prot = sk.prot().cast_const();
-    let g = PROTO_SETS.lock();
-    g.sets[..g.used]
-        .iter()
-        .position(|s| s.prot.iter().flatten().any(|p| core::ptr::eq(p, prot)))
-        .map(SetId)
+    let mut g = PROTO_SETS.lock();
+    let used = g.used;
+    g.sets[..used]
+        .iter_mut()
+        .find(|s| s.prot.iter().flatten().any(|p| core::ptr::eq(p, prot)))
+        .map(Tables::of)
 }

@@ -154,8 +154,7 @@ fn set_conf(sk: &Sock, ctx: &Context, opt: &OptVal, dir: Dir) -> Result {
     opt.read(CRYPTO_INFO_HDR_LEN, &mut buf.0[CRYPTO_INFO_HDR_LEN..len])?;
     ctx.install(&lock, dir, &buf.0[..len]);
     if !current.is_ready() {
-        let set = proto::current(sk).ok_or(EINVAL)?;
-        proto::update_sk_prot(sk, set, ctx);
+        proto::current(sk).ok_or(EINVAL)?.install(sk, ctx);
     }
     Ok(())
 }

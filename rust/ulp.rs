@@ -154,10 +154,10 @@ unsafe extern "C" fn init(sk: *mut bindings::sock) -> c_int {
     if !s.is_established() {
         return -Errno::NotConn.to_errno();
     }
-    let r = proto::prepare(&s).and_then(|set| {
+    let r = proto::prepare(&s).and_then(|tables| {
         let cb = s.callback_write_lock();
         let ctx = Context::create(&s, &cb)?;
-        proto::update_sk_prot(&s, set, &ctx);
+        tables.install(&s, &ctx);
         Ok(())
     });
     to_ret(r)
