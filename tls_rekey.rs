@@ -12,10 +12,14 @@ use kernel::prelude::*;
 mod bindings;
 #[path = "rust/context.rs"]
 mod context;
+#[path = "rust/crypto.rs"]
+mod crypto;
 #[path = "rust/guard.rs"]
 mod guard;
 #[path = "rust/logic.rs"]
 mod logic;
+#[path = "rust/msg.rs"]
+mod msg;
 #[path = "rust/proto.rs"]
 mod proto;
 #[path = "rust/sock.rs"]
@@ -24,6 +28,10 @@ mod sock;
 mod sockopt;
 #[path = "rust/sw.rs"]
 mod sw;
+#[path = "rust/sw_rx.rs"]
+mod sw_rx;
+#[path = "rust/sw_tx.rs"]
+mod sw_tx;
 #[path = "rust/ulp.rs"]
 mod ulp;
 

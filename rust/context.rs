@@ -6,6 +6,8 @@
 use crate::bindings;
 use crate::logic::cipher::{InfoHeader, CRYPTO_INFO_HDR_LEN, CRYPTO_INFO_MAX_LEN};
 use crate::sock::{CallbackGuard, Sock, SockGuard};
+use crate::sw_rx::Rx;
+use crate::sw_tx::Tx;
 use core::mem::size_of;
 use core::ptr::{addr_of, addr_of_mut, NonNull};
 use kernel::prelude::*;
@@ -214,6 +216,42 @@ impl Context {
         self.set_tx_max_payload_len(len);
     }
 
+    /// The TX state, once a TX key is installed.
+    pub(crate) fn tx<'a>(&'a self, _lock: &'a mut SockGuard<'_>) -> Option<&'a mut Tx> {
+        // SAFETY: `priv_ctx_tx` is null or a `KBox<Tx>` owned by the
+        // context; the exclusive borrow of the socket lock guard makes this
+        // the only reference.
+        unsafe { (*self.raw()).priv_ctx_tx.cast::<Tx>().as_mut() }
+    }
+
+    /// Hands the TX state to the context.
+    pub(crate) fn set_tx(&self, _lock: &SockGuard<'_>, tx: KBox<Tx>) {
+        // SAFETY: valid by the type invariant; writers are serialised. Any
+        // previous state is freed when the context is.
+        unsafe { (*self.raw()).priv_ctx_tx = KBox::into_raw(tx).cast() };
+    }
+
+    /// The RX state, once an RX key is installed.
+    pub(crate) fn rx(&self) -> Option<Pin<&Rx>> {
+        // SAFETY: `priv_ctx_rx` is null or a pinned `KBox<Rx>` owned by the
+        // context and freed only with it, after every socket call returned.
+        unsafe {
+            (*self.raw())
+                .priv_ctx_rx
+                .cast::<Rx>()
+                .as_ref()
+                .map(|r| Pin::new_unchecked(r))
+        }
+    }
+
+    /// Hands the RX state to the context.
+    pub(crate) fn set_rx(&self, _lock: &SockGuard<'_>, rx: Pin<KBox<Rx>>) {
+        // SAFETY: the box stays pinned: it is only freed, never moved.
+        let raw = KBox::into_raw(unsafe { Pin::into_inner_unchecked(rx) });
+        // SAFETY: valid by the type invariant; writers are serialised.
+        unsafe { (*self.raw()).priv_ctx_rx = raw.cast() };
+    }
+
     /// Detaches the context from `sk`; the caller then owns it.
     pub(crate) fn detach(self, sk: &Sock, _cb: &CallbackGuard<'_>) -> Detached {
         // SAFETY: `sk` is valid and its callback lock is held.
@@ -228,7 +266,20 @@ pub(crate) struct Detached(Context);
 
 impl Drop for Detached {
     fn drop(&mut self) {
-        // SAFETY: detached, so nothing but RCU readers still sees it.
-        unsafe { bindings::tlsr_ctx_free(self.0.raw()) };
+        let c = self.0.raw();
+        // SAFETY: detached, so nothing but RCU readers (which never look at
+        // the private state) still sees it; the private pointers are null
+        // or boxes owned by the context.
+        unsafe {
+            let tx = (*c).priv_ctx_tx.cast::<Tx>();
+            if !tx.is_null() {
+                drop(KBox::from_raw(tx));
+            }
+            let rx = (*c).priv_ctx_rx.cast::<Rx>();
+            if !rx.is_null() {
+                drop(KBox::from_raw(rx));
+            }
+            bindings::tlsr_ctx_free(c);
+        }
     }
 }

@@ -4,7 +4,11 @@
  * Rust cannot call directly. No logic lives here.
  */
 
+#include <crypto/aead.h>
 #include <linux/module.h>
+#include <linux/scatterlist.h>
+#include <linux/socket.h>
+#include <linux/uio.h>
 #include <linux/notifier.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -13,6 +17,7 @@
 #include <net/inet_connection_sock.h>
 #include <net/netlink.h>
 #include <net/sock.h>
+#include <net/tcp.h>
 #include <net/tls.h>
 
 #include "helpers.h"
@@ -168,6 +173,180 @@ size_t tlsr_ulp_info_size(void)
 	       nla_total_size(0) +		/* TLS_INFO_ZC_RO_TX */
 	       nla_total_size(0) +		/* TLS_INFO_RX_NO_PAD */
 	       nla_total_size(sizeof(u16));	/* TLS_INFO_TX_MAX_PAYLOAD_LEN */
+}
+
+/*
+ * Synchronous AEAD only (CRYPTO_ALG_ASYNC masked off): records are sealed
+ * and opened in the caller's context, so no completion handling is needed.
+ */
+struct crypto_aead *tlsr_aead_alloc(const char *name, const u8 *key,
+				    unsigned int key_len, unsigned int tag_len)
+{
+	struct crypto_aead *tfm;
+	int err;
+
+	tfm = crypto_alloc_aead(name, 0, CRYPTO_ALG_ASYNC);
+	if (IS_ERR(tfm))
+		return tfm;
+	err = crypto_aead_setkey(tfm, key, key_len);
+	if (!err)
+		err = crypto_aead_setauthsize(tfm, tag_len);
+	if (err) {
+		crypto_free_aead(tfm);
+		return ERR_PTR(err);
+	}
+	return tfm;
+}
+
+void tlsr_aead_free(struct crypto_aead *tfm)
+{
+	crypto_free_aead(tfm);
+}
+
+/*
+ * Seal (@len bytes of plaintext, the tag written after them) or open (@len
+ * bytes of ciphertext and tag) @data in place. @aad and @data must be
+ * linear kernel memory (kmalloc), not stack.
+ */
+int tlsr_aead_crypt(struct crypto_aead *tfm, bool encrypt, u8 *aad,
+		    unsigned int aad_len, u8 *data, unsigned int len, u8 *iv)
+{
+	struct aead_request *req;
+	struct scatterlist sg[2];
+	int err;
+
+	req = aead_request_alloc(tfm, GFP_KERNEL);
+	if (!req)
+		return -ENOMEM;
+	sg_init_table(sg, 2);
+	sg_set_buf(&sg[0], aad, aad_len);
+	sg_set_buf(&sg[1], data, encrypt ? len + crypto_aead_authsize(tfm) : len);
+	aead_request_set_callback(req, 0, NULL, NULL);
+	aead_request_set_crypt(req, sg, sg, len, iv);
+	aead_request_set_ad(req, aad_len);
+	err = encrypt ? crypto_aead_encrypt(req) : crypto_aead_decrypt(req);
+	aead_request_free(req);
+	return err;
+}
+
+size_t tlsr_msg_data_left(const struct msghdr *msg)
+{
+	return msg_data_left(msg);
+}
+
+unsigned int tlsr_msg_flags(const struct msghdr *msg)
+{
+	return msg->msg_flags;
+}
+
+int tlsr_msg_copy_from(struct msghdr *msg, void *dst, size_t len)
+{
+	if (copy_from_iter(dst, len, &msg->msg_iter) != len)
+		return -EFAULT;
+	return 0;
+}
+
+size_t tlsr_msg_copy_to(struct msghdr *msg, const void *src, size_t len)
+{
+	return copy_to_iter(src, len, &msg->msg_iter);
+}
+
+/*
+ * TLS_SET_RECORD_TYPE, as tls_process_cmsg(): 1 and *type set if present,
+ * -EINVAL if the control data holds no valid SOL_TLS message.
+ */
+int tlsr_msg_record_type(struct msghdr *msg, u8 *type)
+{
+	struct cmsghdr *cmsg;
+	int rc = -EINVAL;
+
+	if (!msg->msg_controllen)
+		return 0;
+	for_each_cmsghdr(cmsg, msg) {
+		if (!CMSG_OK(msg, cmsg))
+			return -EINVAL;
+		if (cmsg->cmsg_level != SOL_TLS)
+			continue;
+		if (cmsg->cmsg_type != TLS_SET_RECORD_TYPE)
+			return -EINVAL;
+		if (cmsg->cmsg_len < CMSG_LEN(sizeof(*type)))
+			return -EINVAL;
+		if (msg->msg_flags & MSG_MORE)
+			return -EINVAL;
+		*type = *(unsigned char *)CMSG_DATA(cmsg);
+		rc = 1;
+	}
+	return rc;
+}
+
+/* TLS_GET_RECORD_TYPE: 0, or -EIO if the control buffer cannot take it. */
+int tlsr_msg_put_record_type(struct msghdr *msg, u8 type)
+{
+	int err = put_cmsg(msg, SOL_TLS, TLS_GET_RECORD_TYPE, sizeof(type), &type);
+
+	return err || (msg->msg_flags & MSG_CTRUNC) ? -EIO : 0;
+}
+
+/* Send kernel bytes through TCP; the caller holds the socket lock. */
+int tlsr_tcp_send(struct sock *sk, const void *buf, size_t len, int flags)
+{
+	struct msghdr msg = { .msg_flags = flags };
+	struct kvec kv = { .iov_base = (void *)buf, .iov_len = len };
+
+	iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, &kv, 1, len);
+	return tcp_sendmsg_locked(sk, &msg, len);
+}
+
+/* Read raw bytes from TCP; the caller does not hold the socket lock. */
+int tlsr_tcp_recv(struct sock *sk, struct proto *tcp, void *buf, size_t len,
+		  int flags)
+{
+	struct msghdr msg = {};
+	struct kvec kv = { .iov_base = buf, .iov_len = len };
+
+	iov_iter_kvec(&msg.msg_iter, ITER_DEST, &kv, 1, len);
+	return tcp->recvmsg(sk, &msg, len, flags);
+}
+
+int tlsr_tcp_inq(struct sock *sk)
+{
+	return tcp_inq(sk);
+}
+
+int tlsr_sock_error(struct sock *sk)
+{
+	return sock_error(sk);
+}
+
+/* tls_err_abort(): a fatal record error ends the connection's reads. */
+void tlsr_err_abort(struct sock *sk, int err)
+{
+	WRITE_ONCE(sk->sk_err, -err);
+	/* Paired with smp_rmb() in tcp_poll() */
+	smp_wmb();
+	sk_error_report(sk);
+}
+
+bool tlsr_rcv_shutdown(const struct sock *sk)
+{
+	return (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) ||
+	       sock_flag(sk, SOCK_DONE);
+}
+
+unsigned int tlsr_poll(const struct proto_ops *base, struct file *file,
+		       struct socket *sock, struct poll_table_struct *wait)
+{
+	return base->poll(file, sock, wait);
+}
+
+struct sock *tlsr_socket_sk(struct socket *sock)
+{
+	return sock->sk;
+}
+
+void tlsr_data_ready(struct sock *sk)
+{
+	sk->sk_data_ready(sk);
 }
 
 const char *tlsr_module_name(const struct module *mod)

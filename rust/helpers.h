@@ -9,7 +9,12 @@
 #include <linux/sockptr.h>
 #include <linux/types.h>
 
+struct crypto_aead;
+struct file;
 struct module;
+struct msghdr;
+struct poll_table_struct;
+struct socket;
 struct notifier_block;
 struct proto;
 struct proto_ops;
@@ -44,6 +49,30 @@ int tlsr_fill_ulp_info(struct sk_buff *skb, u16 version, u16 cipher_type,
 		       u16 tx_conf, u16 rx_conf, bool zc_ro_tx, bool rx_no_pad,
 		       u16 tx_max_payload_len);
 size_t tlsr_ulp_info_size(void);
+
+struct crypto_aead *tlsr_aead_alloc(const char *name, const u8 *key,
+				    unsigned int key_len, unsigned int tag_len);
+void tlsr_aead_free(struct crypto_aead *tfm);
+int tlsr_aead_crypt(struct crypto_aead *tfm, bool encrypt, u8 *aad,
+		    unsigned int aad_len, u8 *data, unsigned int len, u8 *iv);
+
+size_t tlsr_msg_data_left(const struct msghdr *msg);
+unsigned int tlsr_msg_flags(const struct msghdr *msg);
+int tlsr_msg_copy_from(struct msghdr *msg, void *dst, size_t len);
+size_t tlsr_msg_copy_to(struct msghdr *msg, const void *src, size_t len);
+int tlsr_msg_record_type(struct msghdr *msg, u8 *type);
+int tlsr_msg_put_record_type(struct msghdr *msg, u8 type);
+int tlsr_tcp_send(struct sock *sk, const void *buf, size_t len, int flags);
+int tlsr_tcp_recv(struct sock *sk, struct proto *tcp, void *buf, size_t len,
+		  int flags);
+int tlsr_tcp_inq(struct sock *sk);
+int tlsr_sock_error(struct sock *sk);
+void tlsr_err_abort(struct sock *sk, int err);
+bool tlsr_rcv_shutdown(const struct sock *sk);
+unsigned int tlsr_poll(const struct proto_ops *base, struct file *file,
+		       struct socket *sock, struct poll_table_struct *wait);
+struct sock *tlsr_socket_sk(struct socket *sock);
+void tlsr_data_ready(struct sock *sk);
 
 const char *tlsr_module_name(const struct module *mod);
 int tlsr_notifier_errno(int err);

@@ -10,6 +10,9 @@ pub(crate) mod cipher;
 #[allow(unreachable_pub)]
 #[path = "logic/src/errno.rs"]
 pub(crate) mod errno;
+#[allow(unreachable_pub)]
+#[path = "logic/src/record.rs"]
+pub(crate) mod record;
 
 impl From<errno::Errno> for kernel::error::Error {
     fn from(e: errno::Errno) -> Self {

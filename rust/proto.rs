@@ -64,10 +64,13 @@ fn build(set: &mut ProtoSet, base: &bindings::proto, base_ops: &bindings::proto_
             let mut o = *base_ops;
             if tx == Conf::Sw as usize {
                 p.sendmsg = Some(sw::sendmsg);
+                p.splice_eof = Some(sw::splice_eof);
+                o.splice_eof = Some(sw::splice_eof);
             }
             if rx == Conf::Sw as usize {
                 p.recvmsg = Some(sw::recvmsg);
                 o.splice_read = Some(sw::splice_read);
+                o.poll = Some(sw::poll);
             }
             set.prot[tx][rx] = p;
             set.ops[tx][rx] = o;

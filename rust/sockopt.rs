@@ -5,6 +5,7 @@
 
 use crate::bindings;
 use crate::context::{Conf, Context, Dir};
+use crate::crypto::KeyState;
 use crate::logic::cipher::{
     self, check_new, check_rekey_allowed, check_update, InfoHeader, CRYPTO_INFO_HDR_LEN,
     CRYPTO_INFO_MAX_LEN, TLS_1_3_VERSION,
@@ -12,6 +13,8 @@ use crate::logic::cipher::{
 use crate::logic::errno::Errno;
 use crate::proto;
 use crate::sock::Sock;
+use crate::sw_rx::new_rx;
+use crate::sw_tx::Tx;
 use kernel::ffi::c_int;
 use kernel::prelude::*;
 
@@ -131,8 +134,15 @@ pub(crate) fn set(
 }
 
 /// `TLS_TX`/`TLS_RX`: the first key of a direction, or a TLS 1.3 rekey.
+///
+/// A rekey installs the next key generation; if anything fails (including
+/// the transform allocation) the current key stays.
 fn set_conf(sk: &Sock, ctx: &Context, opt: &OptVal, dir: Dir) -> Result {
-    let lock = sk.lock();
+    // Readers hold the RX mutex while TCP takes the socket lock: take the
+    // mutex first.
+    let rx = if dir == Dir::Rx { ctx.rx() } else { None };
+    let mut rx_guard = rx.as_ref().map(|r| r.lock());
+    let mut lock = sk.lock();
     if opt.is_null() || opt.len < CRYPTO_INFO_HDR_LEN {
         return Err(Errno::Inval.into());
     }
@@ -152,7 +162,30 @@ fn set_conf(sk: &Sock, ctx: &Context, opt: &OptVal, dir: Dir) -> Result {
     };
     let len = desc.crypto_info_len();
     opt.read(CRYPTO_INFO_HDR_LEN, &mut buf.0[CRYPTO_INFO_HDR_LEN..len])?;
-    ctx.install(&lock, dir, &buf.0[..len]);
+    let info = &buf.0[..len];
+    match dir {
+        Dir::Tx => match ctx.tx(&mut lock) {
+            Some(tx) => {
+                let generation = tx.key.generation + 1;
+                tx.key = KeyState::new(hdr.version, desc, info, generation)?;
+            }
+            None => {
+                let tx = Tx::new(KeyState::new(hdr.version, desc, info, 0)?)?;
+                ctx.set_tx(&lock, tx);
+            }
+        },
+        Dir::Rx => match rx_guard.as_mut() {
+            Some(g) => {
+                let generation = g.key.generation + 1;
+                g.rekey(KeyState::new(hdr.version, desc, info, generation)?);
+                // Wake readers and pollers waiting for the new key.
+                // SAFETY: the socket is valid.
+                unsafe { bindings::tlsr_data_ready(sk.as_ptr()) };
+            }
+            None => ctx.set_rx(&lock, new_rx(KeyState::new(hdr.version, desc, info, 0)?)?),
+        },
+    }
+    ctx.install(&lock, dir, info);
     if !current.is_ready() {
         proto::current(sk).ok_or(EINVAL)?.install(sk, ctx);
     }
@@ -199,9 +232,16 @@ pub(crate) fn get(
         buf: optval,
         len_ptr: optlen,
     };
-    let _lock = sk.lock();
+    // As in `set_conf`: the RX mutex before the socket lock.
+    let rx = if optname == TLS_RX { ctx.rx() } else { None };
+    let rx_guard = rx.as_ref().map(|r| r.lock());
+    let mut lock = sk.lock();
     match optname {
-        TLS_TX | TLS_RX => get_conf(ctx, &out, if optname == TLS_TX { Dir::Tx } else { Dir::Rx }),
+        TLS_TX => {
+            let key = ctx.tx(&mut lock).map(|t| &t.key);
+            get_conf(ctx, &out, Dir::Tx, key)
+        }
+        TLS_RX => get_conf(ctx, &out, Dir::Rx, rx_guard.as_ref().map(|g| &g.key)),
         TLS_TX_ZEROCOPY_RO => {
             if out.len()? != 4 {
                 return Err(Errno::Inval.into());
@@ -227,7 +267,9 @@ pub(crate) fn get(
     }
 }
 
-fn get_conf(ctx: &Context, out: &UserOut, dir: Dir) -> Result {
+/// The installed `crypto_info` of `dir` with its current IV and record
+/// sequence number, as `do_tls_getsockopt_conf()` reports them.
+fn get_conf(ctx: &Context, out: &UserOut, dir: Dir, key: Option<&KeyState>) -> Result {
     let len = out.len()?;
     if out.buf.is_null() || len < CRYPTO_INFO_HDR_LEN as c_int {
         return Err(Errno::Inval.into());
@@ -236,12 +278,18 @@ fn get_conf(ctx: &Context, out: &UserOut, dir: Dir) -> Result {
     if !hdr.is_ready() {
         return Err(Errno::Busy.into());
     }
-    let info = ctx.crypto_info(dir);
+    let mut info = KeyBuf(*ctx.crypto_info(dir));
     if len == CRYPTO_INFO_HDR_LEN as c_int {
-        return out.write(&info[..CRYPTO_INFO_HDR_LEN]);
+        return out.write(&info.0[..CRYPTO_INFO_HDR_LEN]);
     }
-    match cipher::cipher_desc(hdr.cipher_type) {
-        Some(d) if d.crypto_info_len() as c_int == len => out.write(&info[..d.crypto_info_len()]),
-        _ => Err(Errno::Inval.into()),
+    let d = match cipher::cipher_desc(hdr.cipher_type) {
+        Some(d) if d.crypto_info_len() as c_int == len => d,
+        _ => return Err(Errno::Inval.into()),
+    };
+    if let Some(k) = key {
+        let iv = k.current_iv(d, dir == Dir::Tx);
+        info.0[d.iv_offset()..d.iv_offset() + d.iv].copy_from_slice(&iv[..d.iv]);
+        info.0[d.rec_seq_offset()..d.rec_seq_offset() + 8].copy_from_slice(&k.seq.to_be_bytes());
     }
+    out.write(&info.0[..d.crypto_info_len()])
 }

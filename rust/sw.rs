@@ -1,43 +1,141 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Software data path.
-//!
-//! Record sealing and opening are not implemented yet: a direction with a
-//! key installed fails every data call with `EOPNOTSUPP` rather than let
-//! plaintext out or ciphertext in.
+//! The software data path's `struct proto`/`proto_ops` callbacks; the
+//! work is done in `sw_tx.rs` and `sw_rx.rs`.
 
 use crate::bindings;
+use crate::context::Context;
 use crate::logic::errno::Errno;
+use crate::msg::{Msg, MSG_ERRQUEUE, TX_FLAGS};
+use crate::sock::Sock;
 use kernel::ffi::{c_int, c_uint};
+
+/// `EPOLLIN | EPOLLRDNORM`.
+const EPOLLIN_RDNORM: c_uint = 0x1 | 0x40;
+
+/// The socket, its context and the message of a data callback.
+///
+/// # Safety
+///
+/// `sk` and `msg` must be the arguments of a proto callback.
+unsafe fn args(sk: *mut bindings::sock, msg: *mut bindings::msghdr) -> Option<(Sock, Context, Msg)> {
+    // SAFETY: guaranteed by the caller.
+    let s = unsafe { Sock::from_raw(sk) }?;
+    let ctx = Context::get(&s)?;
+    // SAFETY: guaranteed by the caller.
+    let m = unsafe { Msg::from_raw(msg) }?;
+    Some((s, ctx, m))
+}
 
 /// `proto.sendmsg` of a TX-configured socket.
 ///
 /// # Safety
 ///
-/// Called by the socket layer; the arguments are not used.
-pub(crate) unsafe extern "C" fn sendmsg(
-    _sk: *mut bindings::sock,
-    _msg: *mut bindings::msghdr,
-    _len: usize,
-) -> c_int {
-    -Errno::OpNotSupp.to_errno()
+/// Called by the socket layer with a valid socket and message.
+pub(crate) unsafe extern "C" fn sendmsg(sk: *mut bindings::sock, msg: *mut bindings::msghdr, _len: usize) -> c_int {
+    // SAFETY: guaranteed by the caller.
+    let Some((s, ctx, mut m)) = (unsafe { args(sk, msg) }) else {
+        return -Errno::Inval.to_errno();
+    };
+    if m.flags() & !TX_FLAGS != 0 {
+        return -Errno::OpNotSupp.to_errno();
+    }
+    let max = usize::from(ctx.tx_max_payload_len());
+    let mut lock = s.lock();
+    let Some(tx) = ctx.tx(&mut lock) else {
+        return -Errno::Inval.to_errno();
+    };
+    match tx.sendmsg(&s, &mut m, max) {
+        Ok(n) => n as c_int,
+        Err(e) => e.to_errno(),
+    }
+}
+
+/// `proto.splice_eof`: push the open record when a splice ends.
+///
+/// # Safety
+///
+/// Called by the socket layer with a valid socket.
+pub(crate) unsafe extern "C" fn splice_eof(sock: *mut bindings::socket) {
+    // SAFETY: a valid `struct socket` has a valid `sk` while in use.
+    let Some(s) = (unsafe { Sock::from_raw(bindings::tlsr_socket_sk(sock)) }) else {
+        return;
+    };
+    let Some(ctx) = Context::get(&s) else {
+        return;
+    };
+    let mut lock = s.lock();
+    if let Some(tx) = ctx.tx(&mut lock) {
+        // Errors surface on the next send, as upstream.
+        let _ = tx.push_all(&s);
+    }
 }
 
 /// `proto.recvmsg` of an RX-configured socket.
 ///
 /// # Safety
 ///
-/// Called by the socket layer; the arguments are not used.
-pub(crate) unsafe extern "C" fn recvmsg(
-    _sk: *mut bindings::sock,
-    _msg: *mut bindings::msghdr,
-    _len: usize,
-    _flags: c_int,
-) -> c_int {
-    -Errno::OpNotSupp.to_errno()
+/// Called by the socket layer with a valid socket and message.
+pub(crate) unsafe extern "C" fn recvmsg(sk: *mut bindings::sock, msg: *mut bindings::msghdr, len: usize, flags: c_int) -> c_int {
+    // SAFETY: guaranteed by the caller.
+    let Some((s, ctx, mut m)) = (unsafe { args(sk, msg) }) else {
+        return -Errno::Inval.to_errno();
+    };
+    let tcp = ctx.sk_proto();
+    if flags as u32 & MSG_ERRQUEUE != 0 {
+        // SAFETY: TCP's own recvmsg, with the caller's arguments.
+        return match unsafe { (*tcp).recvmsg } {
+            // SAFETY: as above.
+            Some(f) => unsafe { f(sk, msg, len, flags) },
+            None => -Errno::OpNotSupp.to_errno(),
+        };
+    }
+    let Some(rx) = ctx.rx() else {
+        return -Errno::Inval.to_errno();
+    };
+    let mut g = rx.lock();
+    match g.recvmsg(&s, tcp, &mut m, len, flags as u32) {
+        Ok(n) => n as c_int,
+        Err(e) => e.to_errno(),
+    }
 }
 
-/// `proto_ops.splice_read` of an RX-configured socket.
+/// `proto_ops.poll` of an RX-configured socket: readable only when a whole
+/// record is, and not while a KeyUpdate waits for the next key.
+///
+/// # Safety
+///
+/// Called by the socket layer with valid arguments.
+pub(crate) unsafe extern "C" fn poll(
+    file: *mut bindings::file,
+    sock: *mut bindings::socket,
+    wait: *mut bindings::poll_table_struct,
+) -> bindings::__poll_t {
+    // SAFETY: the arguments come from the socket layer.
+    let mut mask = unsafe { bindings::tcp_poll(file, sock, wait) };
+    // SAFETY: a valid `struct socket` has a valid `sk` while in use.
+    let Some(s) = (unsafe { Sock::from_raw(bindings::tlsr_socket_sk(sock)) }) else {
+        return mask;
+    };
+    // SAFETY: the socket is valid.
+    if !s.is_established() || unsafe { bindings::tlsr_rcv_shutdown(s.as_ptr()) } {
+        return mask;
+    }
+    let Some(ctx) = Context::get(&s) else {
+        return mask;
+    };
+    let Some(rx) = ctx.rx() else {
+        return mask;
+    };
+    if let Some(mut g) = rx.try_lock() {
+        if !g.readable(&s, ctx.sk_proto()) {
+            mask &= !EPOLLIN_RDNORM;
+        }
+    }
+    mask
+}
+
+/// `proto_ops.splice_read` of an RX-configured socket: not supported yet.
 ///
 /// # Safety
 ///

@@ -17,6 +17,14 @@ pub enum Errno {
     OpNotSupp,
     /// `ENOTCONN`: the socket is not connected.
     NotConn,
+    /// `EMSGSIZE`: a record longer than the protocol allows.
+    MsgSize,
+    /// `EBADMSG`: a record that fails authentication or is malformed.
+    BadMsg,
+    /// `EKEYEXPIRED`: a KeyUpdate was received; the next RX key is due.
+    KeyExpired,
+    /// `EIO`: a control record without room for its type.
+    Io,
 }
 
 impl Errno {
@@ -29,6 +37,10 @@ impl Errno {
             Errno::NoProtoOpt => 92,
             Errno::OpNotSupp => 95,
             Errno::NotConn => 107,
+            Errno::MsgSize => 90,
+            Errno::BadMsg => 74,
+            Errno::KeyExpired => 127,
+            Errno::Io => 5,
         }
     }
 }

@@ -9,3 +9,4 @@
 
 pub mod cipher;
 pub mod errno;
+pub mod record;

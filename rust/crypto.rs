@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! AEAD transforms of the kernel crypto API, and the key state of one
+//! direction: transform, connection IV and record sequence number.
+
+use crate::bindings;
+use crate::logic::cipher::CipherDesc;
+use crate::logic::errno::Errno;
+use crate::logic::record::{self, Layout, IV_LEN, MAX_AAD_LEN, MAX_AEAD_IV_LEN};
+use core::ptr::NonNull;
+use kernel::prelude::*;
+
+/// A synchronous AEAD transform with its key set.
+///
+/// # Invariants
+///
+/// `self.0` is a live transform from `tlsr_aead_alloc()`, owned by this value.
+struct Aead(NonNull<bindings::crypto_aead>);
+
+// SAFETY: a transform may be used from any thread; users serialise requests.
+unsafe impl Send for Aead {}
+
+impl Aead {
+    fn new(desc: &CipherDesc, key: &[u8]) -> Result<Self> {
+        // SAFETY: the name is NUL-terminated and `key` valid for its length.
+        let tfm = unsafe {
+            bindings::tlsr_aead_alloc(
+                desc.aead_name.as_ptr().cast(),
+                key.as_ptr(),
+                key.len() as u32,
+                desc.tag as u32,
+            )
+        };
+        let addr = tfm as isize;
+        if (-4095..0).contains(&addr) {
+            return Err(Error::from_errno(addr as i32));
+        }
+        // INVARIANT: a non-error pointer from the allocator.
+        NonNull::new(tfm).map(Self).ok_or(ENOMEM)
+    }
+}
+
+impl Drop for Aead {
+    fn drop(&mut self) {
+        // SAFETY: owned by this value (type invariant).
+        unsafe { bindings::tlsr_aead_free(self.0.as_ptr()) };
+    }
+}
+
+/// Scratch space handed to the crypto API: it must be heap memory, since
+/// the additional data goes into a scatterlist.
+struct Scratch {
+    aad: [u8; MAX_AAD_LEN],
+    iv: [u8; MAX_AEAD_IV_LEN],
+}
+
+/// The key of one direction: the current key generation.
+pub(crate) struct KeyState {
+    aead: Aead,
+    scratch: KBox<Scratch>,
+    /// Record layout of the connection.
+    pub(crate) layout: Layout,
+    /// Connection IV: salt followed by the `crypto_info` IV.
+    iv: [u8; IV_LEN],
+    /// Sequence number of the next record.
+    pub(crate) seq: u64,
+    /// TLS 1.2 GCM/CCM explicit nonce of the next TX record.
+    explicit: u64,
+    /// Key generation: 0 for the first key, one more per rekey.
+    pub(crate) generation: u32,
+}
+
+impl KeyState {
+    /// The key state of a validated `crypto_info` of `version`.
+    pub(crate) fn new(version: u16, desc: &'static CipherDesc, info: &[u8], generation: u32) -> Result<Self> {
+        let key = &info[desc.key_offset()..desc.key_offset() + desc.key];
+        let iv = record::connection_iv(desc, info);
+        let mut explicit = [0u8; 8];
+        explicit.copy_from_slice(&iv[IV_LEN - 8..]);
+        Ok(Self {
+            aead: Aead::new(desc, key)?,
+            scratch: KBox::new(
+                Scratch {
+                    aad: [0; MAX_AAD_LEN],
+                    iv: [0; MAX_AEAD_IV_LEN],
+                },
+                GFP_KERNEL,
+            )?,
+            layout: Layout::new(version, desc),
+            iv,
+            seq: record::initial_seq(desc, info),
+            explicit: u64::from_be_bytes(explicit),
+            generation,
+        })
+    }
+
+    /// The explicit nonce the next TX record carries (TLS 1.2 GCM/CCM).
+    pub(crate) fn tx_explicit(&self) -> [u8; 8] {
+        self.explicit.to_be_bytes()
+    }
+
+    /// The `iv` field of the `crypto_info` as `getsockopt` reports it now.
+    pub(crate) fn current_iv(&self, desc: &CipherDesc, tx: bool) -> [u8; IV_LEN] {
+        let mut iv = [0u8; IV_LEN];
+        iv[..desc.iv].copy_from_slice(&self.iv[desc.salt..desc.salt + desc.iv]);
+        if tx && self.layout.explicit_nonce_len() > 0 {
+            iv[..8].copy_from_slice(&self.tx_explicit());
+        }
+        iv
+    }
+
+    fn crypt(&mut self, encrypt: bool, content_type: u8, plain_len: usize, explicit: &[u8], data: &mut [u8], len: usize) -> Result {
+        let s = &mut *self.scratch;
+        let aad_len = self.layout.aad(self.seq, content_type, plain_len, &mut s.aad);
+        self.layout.aead_iv(&self.iv, self.seq, explicit, &mut s.iv);
+        // SAFETY: `aad` and `data` are heap memory valid for the lengths
+        // given (`data` holds `len` bytes plus the tag when sealing); the
+        // transform is live.
+        let r = unsafe {
+            bindings::tlsr_aead_crypt(
+                self.aead.0.as_ptr(),
+                encrypt,
+                s.aad.as_mut_ptr(),
+                aad_len as u32,
+                data.as_mut_ptr(),
+                len as u32,
+                s.iv.as_mut_ptr(),
+            )
+        };
+        kernel::error::to_result(r)
+    }
+
+    /// Seals a record in place: `rec` holds the prepend, the plaintext
+    /// (`plain_len` bytes, with TLS 1.3's content type after it) and room
+    /// for the tag. Advances the sequence number; `EBADMSG` once it would
+    /// wrap (upstream's `tls_advance_record_sn()`).
+    pub(crate) fn seal(&mut self, content_type: u8, plain_len: usize, rec: &mut [u8]) -> Result {
+        if self.seq == u64::MAX {
+            return Err(Errno::BadMsg.into());
+        }
+        let explicit = self.tx_explicit();
+        let pre = self.layout.prepend_len();
+        self.layout.write_prepend(content_type, plain_len, &explicit, &mut rec[..pre]);
+        let len = plain_len + self.layout.tail_len();
+        self.crypt(true, content_type, plain_len, &explicit, &mut rec[pre..], len)?;
+        self.seq += 1;
+        self.explicit = self.explicit.wrapping_add(1);
+        Ok(())
+    }
+
+    /// Opens the record `rec` (header included) in place; returns the
+    /// plaintext range and the content type. `EBADMSG` on a bad tag or a
+    /// TLS 1.3 record without content type.
+    pub(crate) fn open(&mut self, outer_type: u8, rec: &mut [u8]) -> Result<(core::ops::Range<usize>, u8)> {
+        let l = self.layout;
+        let pre = l.prepend_len();
+        let tag = l.tag_len();
+        let mut explicit = [0u8; 8];
+        explicit[..l.explicit_nonce_len()].copy_from_slice(&rec[record::HEADER_LEN..pre]);
+        let plain_len = rec.len() - pre - tag;
+        let len = rec.len() - pre;
+        // A TLS 1.3 record too short for its content type fails to open.
+        let aad_len = plain_len.saturating_sub(l.tail_len());
+        self.crypt(false, outer_type, aad_len, &explicit, &mut rec[pre..], len)?;
+        self.seq = self.seq.wrapping_add(1);
+        if !l.is_tls13() {
+            return Ok((pre..pre + plain_len, outer_type));
+        }
+        match record::inner_content_type(&rec[pre..pre + plain_len]) {
+            Some((n, t)) => Ok((pre..pre + n, t)),
+            None => Err(Errno::BadMsg.into()),
+        }
+    }
+}

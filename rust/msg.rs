@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Safe view of a `struct msghdr` handed to `sendmsg`/`recvmsg`.
+
+use crate::bindings;
+use core::ptr::NonNull;
+use kernel::ffi::c_int;
+use kernel::prelude::*;
+
+/// `MSG_PEEK`.
+pub(crate) const MSG_PEEK: u32 = 0x2;
+/// `MSG_DONTWAIT`.
+pub(crate) const MSG_DONTWAIT: u32 = 0x40;
+/// `MSG_EOR`.
+pub(crate) const MSG_EOR: u32 = 0x80;
+/// `MSG_WAITALL`.
+pub(crate) const MSG_WAITALL: u32 = 0x100;
+/// `MSG_ERRQUEUE`.
+pub(crate) const MSG_ERRQUEUE: u32 = 0x2000;
+/// `MSG_NOSIGNAL`.
+pub(crate) const MSG_NOSIGNAL: u32 = 0x4000;
+/// `MSG_MORE`.
+pub(crate) const MSG_MORE: u32 = 0x8000;
+/// `MSG_SENDPAGE_NOPOLICY`.
+const MSG_SENDPAGE_NOPOLICY: u32 = 0x10000;
+/// `MSG_SPLICE_PAGES`.
+const MSG_SPLICE_PAGES: u32 = 0x8000000;
+/// `MSG_CMSG_COMPAT`.
+const MSG_CMSG_COMPAT: u32 = 0x80000000;
+/// The `sendmsg` flags upstream accepts on a TLS socket.
+pub(crate) const TX_FLAGS: u32 = MSG_MORE
+    | MSG_DONTWAIT
+    | MSG_NOSIGNAL
+    | MSG_CMSG_COMPAT
+    | MSG_SPLICE_PAGES
+    | MSG_EOR
+    | MSG_SENDPAGE_NOPOLICY;
+
+/// A message being sent or received.
+///
+/// # Invariants
+///
+/// `self.0` is the valid `msghdr` of the current `sendmsg`/`recvmsg` call.
+pub(crate) struct Msg(NonNull<bindings::msghdr>);
+
+impl Msg {
+    /// Wraps the `msghdr` of a proto callback.
+    ///
+    /// # Safety
+    ///
+    /// `msg` must be valid for the duration of the callback.
+    pub(crate) unsafe fn from_raw(msg: *mut bindings::msghdr) -> Option<Self> {
+        // INVARIANT: guaranteed by the caller when non-null.
+        NonNull::new(msg).map(Self)
+    }
+
+    /// The raw pointer, for passing the message on unchanged.
+    pub(crate) fn as_ptr(&self) -> *mut bindings::msghdr {
+        self.0.as_ptr()
+    }
+
+    /// `msg_flags`.
+    pub(crate) fn flags(&self) -> u32 {
+        // SAFETY: valid by the type invariant.
+        unsafe { bindings::tlsr_msg_flags(self.as_ptr()) }
+    }
+
+    /// Bytes left in the message's iterator.
+    pub(crate) fn data_left(&self) -> usize {
+        // SAFETY: valid by the type invariant.
+        unsafe { bindings::tlsr_msg_data_left(self.as_ptr()) }
+    }
+
+    /// Appends `len` bytes of the message to `buf` (`EFAULT` on a fault,
+    /// with `buf` unchanged).
+    pub(crate) fn copy_from(&mut self, buf: &mut KVec<u8>, len: usize) -> Result {
+        buf.reserve(len, GFP_KERNEL)?;
+        let dst = buf.spare_capacity_mut();
+        // SAFETY: `dst` has room for `len` bytes; the helper fills all of
+        // them or fails.
+        let r = unsafe { bindings::tlsr_msg_copy_from(self.as_ptr(), dst.as_mut_ptr().cast(), len) };
+        kernel::error::to_result(r)?;
+        // SAFETY: the helper initialised `len` bytes.
+        unsafe { buf.inc_len(len) };
+        Ok(())
+    }
+
+    /// Copies `src` into the message; returns how much fitted.
+    pub(crate) fn copy_to(&mut self, src: &[u8]) -> usize {
+        // SAFETY: `src` is valid for its length.
+        unsafe { bindings::tlsr_msg_copy_to(self.as_ptr(), src.as_ptr().cast(), src.len()) }
+    }
+
+    /// The `TLS_SET_RECORD_TYPE` control message, if any (`EINVAL` for
+    /// control data without a valid one, as upstream).
+    pub(crate) fn record_type(&self) -> Result<Option<u8>> {
+        let mut t = 0u8;
+        // SAFETY: valid by the type invariant; `t` is a valid out pointer.
+        let r: c_int = unsafe { bindings::tlsr_msg_record_type(self.as_ptr(), &mut t) };
+        kernel::error::to_result(r.min(0))?;
+        Ok((r > 0).then_some(t))
+    }
+
+    /// Reports a record's type with `TLS_GET_RECORD_TYPE`; `EIO` if it does
+    /// not fit (upstream only fails for non-data records, see callers).
+    pub(crate) fn put_record_type(&mut self, t: u8) -> Result {
+        // SAFETY: valid by the type invariant.
+        kernel::error::to_result(unsafe { bindings::tlsr_msg_put_record_type(self.as_ptr(), t) })
+    }
+}

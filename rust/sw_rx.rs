@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Software RX: bytes are pulled from TCP by the reader, framed into
+//! records, opened under the current key generation and delivered.
+//!
+//! Readers are serialised by a mutex taken before the socket lock (TCP's
+//! `recvmsg` takes the socket lock itself while the mutex is held).
+
+use crate::bindings;
+use crate::crypto::KeyState;
+use crate::logic::errno::Errno;
+use crate::logic::record::{CT_APPLICATION_DATA, CT_HANDSHAKE, HEADER_LEN, HS_KEY_UPDATE};
+use crate::msg::{Msg, MSG_DONTWAIT, MSG_PEEK, MSG_WAITALL};
+use crate::sock::Sock;
+use kernel::prelude::*;
+use kernel::sync::{new_mutex, Mutex};
+
+/// Most bytes pulled from TCP at once.
+const READ_CHUNK: usize = 32 * 1024;
+
+/// A decrypted record, partly read.
+struct Plain {
+    content_type: u8,
+    data: KVec<u8>,
+    off: usize,
+}
+
+/// RX state of a socket, behind [`Rx`]'s mutex.
+pub(crate) struct RxInner {
+    /// The current key generation.
+    pub(crate) key: KeyState,
+    /// Bytes read from TCP and not opened yet (records under a key not
+    /// installed yet wait here).
+    raw: KVec<u8>,
+    /// Opened records, oldest first.
+    ready: KVec<Plain>,
+    /// A KeyUpdate was delivered: nothing more is opened until `TLS_RX`
+    /// installs the next key.
+    pub(crate) key_update_pending: bool,
+    /// A fatal record error: every later read returns it.
+    fatal: Option<Error>,
+}
+
+/// The RX state of a socket.
+pub(crate) type Rx = Mutex<RxInner>;
+
+/// RX state for a first key.
+pub(crate) fn new_rx(key: KeyState) -> Result<Pin<KBox<Rx>>> {
+    KBox::pin_init(
+        new_mutex!(RxInner {
+            key,
+            raw: KVec::new(),
+            ready: KVec::new(),
+            key_update_pending: false,
+            fatal: None,
+        }),
+        GFP_KERNEL,
+    )
+}
+
+impl RxInner {
+    /// Total size of the record at the head of `raw`, once its header is in.
+    fn head_len(&self) -> Result<Option<usize>> {
+        if self.raw.len() < HEADER_LEN {
+            return Ok(None);
+        }
+        let mut h = [0u8; HEADER_LEN];
+        h.copy_from_slice(&self.raw[..HEADER_LEN]);
+        Ok(Some(self.key.layout.parse_header(&h)?.record_len))
+    }
+
+    fn fail(&mut self, sk: &Sock, e: Error) -> Error {
+        // SAFETY: the socket is valid.
+        unsafe { bindings::tlsr_err_abort(sk.as_ptr(), e.to_errno()) };
+        self.fatal = Some(e);
+        e
+    }
+
+    /// Opens the record at the head of `raw` if it is complete; `false`
+    /// if more bytes are needed or a KeyUpdate stops decryption.
+    fn open_one(&mut self, sk: &Sock) -> Result<bool> {
+        if let Some(e) = self.fatal {
+            return Err(e);
+        }
+        if self.key_update_pending {
+            return Ok(false);
+        }
+        let len = match self.head_len() {
+            Ok(Some(len)) if len <= self.raw.len() => len,
+            Ok(_) => return Ok(false),
+            Err(e) => return Err(self.fail(sk, e)),
+        };
+        let outer = self.raw[0];
+        let (range, content_type) = match self.key.open(outer, &mut self.raw[..len]) {
+            Ok(r) => r,
+            Err(e) => return Err(self.fail(sk, e)),
+        };
+        let mut data = KVec::with_capacity(range.len(), GFP_KERNEL)?;
+        data.extend_from_slice(&self.raw[range], GFP_KERNEL)?;
+        if self.key.layout.is_tls13() && content_type == CT_HANDSHAKE && data.first() == Some(&HS_KEY_UPDATE) {
+            self.key_update_pending = true;
+        }
+        self.ready.push(
+            Plain {
+                content_type,
+                data,
+                off: 0,
+            },
+            GFP_KERNEL,
+        )?;
+        let rest = self.raw.len() - len;
+        self.raw.copy_within(len.., 0);
+        self.raw.truncate(rest);
+        Ok(true)
+    }
+
+    /// Pulls bytes from TCP; `Ok(0)` at end of stream.
+    fn fill(&mut self, sk: &Sock, tcp: *mut bindings::proto, nonblock: bool) -> Result<usize> {
+        let need = match self.head_len() {
+            Ok(Some(len)) => len.saturating_sub(self.raw.len()),
+            _ => HEADER_LEN - self.raw.len().min(HEADER_LEN),
+        };
+        // SAFETY: the socket is valid.
+        let inq = unsafe { bindings::tlsr_tcp_inq(sk.as_ptr()) }.max(0) as usize;
+        let want = need.max(inq).clamp(1, READ_CHUNK);
+        self.raw.reserve(want, GFP_KERNEL)?;
+        let dst = self.raw.spare_capacity_mut();
+        let flags = if nonblock { MSG_DONTWAIT } else { 0 };
+        // SAFETY: `dst` has room for `want` bytes; `tcp` is the socket's
+        // TCP proto; the socket lock is not held.
+        let r = unsafe { bindings::tlsr_tcp_recv(sk.as_ptr(), tcp, dst.as_mut_ptr().cast(), want, flags as i32) };
+        if r < 0 {
+            return Err(Error::from_errno(r));
+        }
+        // SAFETY: TCP wrote `r` bytes.
+        unsafe { self.raw.inc_len(r as usize) };
+        Ok(r as usize)
+    }
+
+    /// Whether a read would find a record without blocking (for `poll`).
+    pub(crate) fn readable(&mut self, sk: &Sock, tcp: *mut bindings::proto) -> bool {
+        loop {
+            if !self.ready.is_empty() || self.fatal.is_some() {
+                return true;
+            }
+            match self.open_one(sk) {
+                Ok(true) | Err(_) => return true,
+                Ok(false) if self.key_update_pending => return false,
+                Ok(false) => {}
+            }
+            match self.fill(sk, tcp, true) {
+                Ok(n) if n > 0 => {}
+                _ => return false,
+            }
+        }
+    }
+
+    /// Installs the next key generation (`TLS_RX` rekey).
+    pub(crate) fn rekey(&mut self, key: KeyState) {
+        self.key = key;
+        self.key_update_pending = false;
+    }
+
+    /// `recvmsg` on an RX-configured socket.
+    pub(crate) fn recvmsg(&mut self, sk: &Sock, tcp: *mut bindings::proto, msg: &mut Msg, len: usize, flags: u32) -> Result<usize> {
+        let peek = flags & MSG_PEEK != 0;
+        let target = if flags & MSG_WAITALL != 0 { len } else { 1 };
+        let mut copied = 0;
+        let mut control: Option<u8> = None;
+        let mut peeked = 0;
+        while copied < len {
+            let idx = if peek { peeked } else { 0 };
+            let Some(rec) = self.ready.get_mut(idx) else {
+                match self.open_one(sk) {
+                    Ok(true) => continue,
+                    Ok(false) => {}
+                    Err(e) if copied == 0 => return Err(e),
+                    Err(_) => break,
+                }
+                if self.key_update_pending {
+                    if copied > 0 {
+                        break;
+                    }
+                    return Err(Errno::KeyExpired.into());
+                }
+                let nonblock = flags & MSG_DONTWAIT != 0 || copied >= target;
+                match self.fill(sk, tcp, nonblock) {
+                    Ok(0) => break,
+                    Ok(_) => continue,
+                    Err(e) if copied == 0 => return Err(e),
+                    Err(_) => break,
+                }
+            };
+            match control {
+                None => {
+                    control = Some(rec.content_type);
+                    let r = msg.put_record_type(rec.content_type);
+                    if r.is_err() && rec.content_type != CT_APPLICATION_DATA {
+                        return Err(Errno::Io.into());
+                    }
+                }
+                Some(t) if t != rec.content_type => break,
+                Some(_) => {}
+            }
+            let avail = rec.data.len() - rec.off;
+            let n = avail.min(len - copied);
+            if msg.copy_to(&rec.data[rec.off..rec.off + n]) != n {
+                if copied == 0 {
+                    return Err(EFAULT);
+                }
+                break;
+            }
+            copied += n;
+            let is_data = rec.content_type == CT_APPLICATION_DATA;
+            if peek {
+                if n < avail {
+                    break;
+                }
+                peeked += 1;
+            } else {
+                rec.off += n;
+                if rec.off == rec.data.len() {
+                    self.ready.remove(0).map_err(|_| EINVAL)?;
+                }
+            }
+            if !is_data {
+                break;
+            }
+        }
+        Ok(copied)
+    }
+}

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Software TX: plaintext is gathered into the open record, sealed under
+//! the current key generation and pushed into TCP, all under the socket lock.
+
+use crate::bindings;
+use crate::crypto::KeyState;
+use crate::logic::errno::Errno;
+use crate::logic::record::CT_APPLICATION_DATA;
+use crate::msg::{Msg, MSG_DONTWAIT, MSG_EOR, MSG_MORE, MSG_NOSIGNAL};
+use crate::sock::Sock;
+use kernel::prelude::*;
+
+/// TX state of a socket, protected by the socket lock.
+pub(crate) struct Tx {
+    /// The current key generation.
+    pub(crate) key: KeyState,
+    /// Plaintext of the open record (`MSG_MORE`, or not yet full).
+    open: KVec<u8>,
+    /// Content type of the open record.
+    open_type: u8,
+    /// Sealed bytes TCP has not taken yet, from `sent` on.
+    pending: KVec<u8>,
+    sent: usize,
+}
+
+impl Tx {
+    /// TX state for a first key.
+    pub(crate) fn new(key: KeyState) -> Result<KBox<Self>> {
+        Ok(KBox::new(
+            Self {
+                key,
+                open: KVec::new(),
+                open_type: CT_APPLICATION_DATA,
+                pending: KVec::new(),
+                sent: 0,
+            },
+            GFP_KERNEL,
+        )?)
+    }
+
+    /// Hands pending sealed bytes to TCP. `EAGAIN` if TCP did not take all.
+    fn flush(&mut self, sk: &Sock, flags: u32) -> Result {
+        while self.sent < self.pending.len() {
+            let rest = &self.pending[self.sent..];
+            // SAFETY: the socket lock is held (callers hold a `SockGuard`);
+            // `rest` is valid for its length.
+            let r = unsafe { bindings::tlsr_tcp_send(sk.as_ptr(), rest.as_ptr().cast(), rest.len(), flags as i32) };
+            if r < 0 {
+                return Err(Error::from_errno(r));
+            }
+            if r == 0 {
+                return Err(EAGAIN);
+            }
+            self.sent += r as usize;
+        }
+        self.pending.clear();
+        self.sent = 0;
+        Ok(())
+    }
+
+    /// Seals the open record and hands it to TCP. The record is committed
+    /// once sealed: if TCP takes only part of it, the rest stays pending.
+    fn push_open(&mut self, sk: &Sock, flags: u32) -> Result {
+        self.flush(sk, flags)?;
+        let plain_len = self.open.len();
+        let l = self.key.layout;
+        let pre = l.prepend_len();
+        self.pending.resize(plain_len + l.overhead(), 0, GFP_KERNEL)?;
+        self.pending[pre..pre + plain_len].copy_from_slice(&self.open);
+        if l.is_tls13() {
+            self.pending[pre + plain_len] = self.open_type;
+        }
+        let t = self.open_type;
+        if let Err(e) = self.key.seal(t, plain_len, &mut self.pending) {
+            self.pending.clear();
+            return Err(e);
+        }
+        self.open.clear();
+        self.open_type = CT_APPLICATION_DATA;
+        match self.flush(sk, flags) {
+            Err(e) if e == EAGAIN || e == ERESTARTSYS || e == EINTR => Ok(()),
+            r => r,
+        }
+    }
+
+    /// Pushes whatever is open or pending, blocking (close, rekey,
+    /// `splice_eof`).
+    pub(crate) fn push_all(&mut self, sk: &Sock) -> Result {
+        if !self.open.is_empty() {
+            self.push_open(sk, MSG_NOSIGNAL)?;
+        }
+        self.flush(sk, MSG_NOSIGNAL)
+    }
+
+    /// `sendmsg` on a TX-configured socket; returns the bytes taken.
+    pub(crate) fn sendmsg(&mut self, sk: &Sock, msg: &mut Msg, max_payload: usize) -> Result<usize> {
+        let flags = msg.flags();
+        let more = flags & MSG_MORE != 0;
+        if more && flags & MSG_EOR != 0 {
+            return Err(Errno::Inval.into());
+        }
+        let send_flags = flags & (MSG_DONTWAIT | MSG_NOSIGNAL);
+        let rtype = msg.record_type()?;
+        if rtype.is_some_and(|t| t != self.open_type) && !self.open.is_empty() {
+            self.push_open(sk, send_flags)?;
+        }
+        let ctype = rtype.unwrap_or(self.open_type);
+        let mut copied = 0;
+        let mut left = msg.data_left();
+        let result = loop {
+            if left == 0 && copied > 0 {
+                break Ok(());
+            }
+            let n = left.min(max_payload - self.open.len());
+            if let Err(e) = msg.copy_from(&mut self.open, n) {
+                break Err(e);
+            }
+            self.open_type = ctype;
+            copied += n;
+            left -= n;
+            let full = self.open.len() >= max_payload;
+            if full || (left == 0 && !more) {
+                // A zero-length send only makes a record of a given type.
+                if self.open.is_empty() && rtype.is_none() {
+                    break Ok(());
+                }
+                if let Err(e) = self.push_open(sk, send_flags) {
+                    break Err(e);
+                }
+            }
+            if left == 0 {
+                break Ok(());
+            }
+        };
+        match result {
+            Ok(()) => Ok(copied),
+            Err(e) if e.to_errno() == -Errno::BadMsg.to_errno() => {
+                // Sequence number exhaustion ends the connection.
+                // SAFETY: the socket is valid.
+                unsafe { bindings::tlsr_err_abort(sk.as_ptr(), e.to_errno()) };
+                Err(e)
+            }
+            Err(_) if copied > 0 => Ok(copied),
+            Err(e) => Err(e),
+        }
+    }
+}
