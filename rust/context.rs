@@ -252,11 +252,50 @@ impl Context {
         unsafe { (*self.raw()).priv_ctx_rx = raw.cast() };
     }
 
+    /// Serialises TX users (`sendmsg`, the deferred push, TX key changes)
+    /// across the sleeps in which TCP drops the socket lock; taken before
+    /// the socket lock (upstream's `tx_lock`).
+    pub(crate) fn tx_lock(&self) -> Result<TxLockGuard<'_>> {
+        // SAFETY: the mutex was initialised by `tlsr_ctx_create()`.
+        kernel::error::to_result(unsafe { bindings::tlsr_tx_lock(self.raw()) })?;
+        Ok(TxLockGuard(self))
+    }
+
+    /// Routes TCP's write-space events through the deferred TX push.
+    pub(crate) fn install_write_space(&self, sk: &Sock) {
+        // SAFETY: both are valid; the helper takes `sk_callback_lock`.
+        unsafe { bindings::tlsr_install_write_space(sk.as_ptr(), self.raw()) };
+    }
+
+    /// Stops the deferred TX push for good (close): no push runs after.
+    pub(crate) fn stop_tx_work(&self) {
+        // SAFETY: valid by the type invariant.
+        let tx = unsafe { (*self.raw()).priv_ctx_tx.cast::<bindings::tlsr_tx_head>() };
+        if !tx.is_null() {
+            // SAFETY: the TX state starts with its `tlsr_tx_head` (see
+            // `sw_tx::Tx`); the helper only uses atomics and the workqueue.
+            unsafe { bindings::tlsr_tx_close(tx) };
+        }
+    }
+
     /// Detaches the context from `sk`; the caller then owns it.
     pub(crate) fn detach(self, sk: &Sock, _cb: &CallbackGuard<'_>) -> Detached {
         // SAFETY: `sk` is valid and its callback lock is held.
-        unsafe { bindings::tlsr_clear_ctx(sk.as_ptr()) };
+        unsafe {
+            bindings::tlsr_restore_write_space(sk.as_ptr(), self.raw());
+            bindings::tlsr_clear_ctx(sk.as_ptr());
+        }
         Detached(self)
+    }
+}
+
+/// Holds the context's `tx_lock`.
+pub(crate) struct TxLockGuard<'a>(&'a Context);
+
+impl Drop for TxLockGuard<'_> {
+    fn drop(&mut self) {
+        // SAFETY: taken in `Context::tx_lock`.
+        unsafe { bindings::tlsr_tx_unlock(self.0.raw()) };
     }
 }
 

@@ -9,6 +9,8 @@
 #include <linux/scatterlist.h>
 #include <linux/socket.h>
 #include <linux/uio.h>
+#include <linux/workqueue.h>
+#include <linux/skbuff.h>
 #include <linux/notifier.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -347,6 +349,82 @@ struct sock *tlsr_socket_sk(struct socket *sock)
 void tlsr_data_ready(struct sock *sk)
 {
 	sk->sk_data_ready(sk);
+}
+
+void tlsr_tx_head_init(struct tlsr_tx_head *h, struct sock *sk,
+		       void (*fn)(struct work_struct *))
+{
+	INIT_WORK(&h->work, fn);
+	h->flags = 0;
+	h->sk = sk;
+}
+
+void tlsr_tx_set_pending(struct tlsr_tx_head *h, bool pending)
+{
+	if (pending)
+		set_bit(TLSR_TX_PENDING, &h->flags);
+	else
+		clear_bit(TLSR_TX_PENDING, &h->flags);
+}
+
+/* No push may run after this: called before the socket is torn down. */
+void tlsr_tx_close(struct tlsr_tx_head *h)
+{
+	set_bit(TLSR_TX_CLOSING, &h->flags);
+	cancel_work_sync(&h->work);
+}
+
+/* tls_write_space(): TCP has room again, push what it did not take. */
+static void tlsr_write_space(struct sock *sk)
+{
+	struct tls_context *ctx = tls_get_ctx(sk);
+	struct tlsr_tx_head *h = ctx->priv_ctx_tx;
+
+	if (h && test_bit(TLSR_TX_PENDING, &h->flags) &&
+	    !test_bit(TLSR_TX_CLOSING, &h->flags))
+		schedule_work(&h->work);
+	ctx->sk_write_space(sk);
+}
+
+void tlsr_install_write_space(struct sock *sk, struct tls_context *ctx)
+{
+	write_lock_bh(&sk->sk_callback_lock);
+	ctx->sk_write_space = sk->sk_write_space;
+	sk->sk_write_space = tlsr_write_space;
+	write_unlock_bh(&sk->sk_callback_lock);
+}
+
+/* The caller holds sk_callback_lock for writing. */
+void tlsr_restore_write_space(struct sock *sk, struct tls_context *ctx)
+{
+	if (sk->sk_write_space == tlsr_write_space)
+		sk->sk_write_space = ctx->sk_write_space;
+}
+
+int tlsr_tx_lock(struct tls_context *ctx)
+{
+	return mutex_lock_interruptible(&ctx->tx_lock);
+}
+
+void tlsr_tx_unlock(struct tls_context *ctx)
+{
+	mutex_unlock(&ctx->tx_lock);
+}
+
+/* Splice @len bytes of decrypted record data into @pipe. */
+ssize_t tlsr_splice_bytes(struct sock *sk, struct pipe_inode_info *pipe,
+			  const void *buf, size_t len, unsigned int flags)
+{
+	struct sk_buff *skb;
+	ssize_t ret;
+
+	skb = alloc_skb(len, GFP_KERNEL);
+	if (!skb)
+		return -ENOMEM;
+	skb_put_data(skb, buf, len);
+	ret = skb_splice_bits(skb, sk, 0, pipe, len, flags);
+	consume_skb(skb);
+	return ret;
 }
 
 const char *tlsr_module_name(const struct module *mod)

@@ -8,8 +8,10 @@
 
 #include <linux/sockptr.h>
 #include <linux/types.h>
+#include <linux/workqueue_types.h>
 
 struct crypto_aead;
+struct pipe_inode_info;
 struct file;
 struct module;
 struct msghdr;
@@ -73,6 +75,30 @@ unsigned int tlsr_poll(const struct proto_ops *base, struct file *file,
 		       struct socket *sock, struct poll_table_struct *wait);
 struct sock *tlsr_socket_sk(struct socket *sock);
 void tlsr_data_ready(struct sock *sk);
+
+/*
+ * Head of the Rust TX state, shared with the write_space callback: the
+ * deferred push of sealed bytes TCP did not take (upstream's tx_work).
+ */
+struct tlsr_tx_head {
+	struct work_struct work;
+	unsigned long flags;
+	struct sock *sk;
+};
+
+#define TLSR_TX_PENDING	0
+#define TLSR_TX_CLOSING	1
+
+void tlsr_tx_head_init(struct tlsr_tx_head *h, struct sock *sk,
+		       void (*fn)(struct work_struct *));
+void tlsr_tx_set_pending(struct tlsr_tx_head *h, bool pending);
+void tlsr_tx_close(struct tlsr_tx_head *h);
+void tlsr_install_write_space(struct sock *sk, struct tls_context *ctx);
+void tlsr_restore_write_space(struct sock *sk, struct tls_context *ctx);
+int tlsr_tx_lock(struct tls_context *ctx);
+void tlsr_tx_unlock(struct tls_context *ctx);
+ssize_t tlsr_splice_bytes(struct sock *sk, struct pipe_inode_info *pipe,
+			  const void *buf, size_t len, unsigned int flags);
 
 const char *tlsr_module_name(const struct module *mod);
 int tlsr_notifier_errno(int err);

@@ -142,6 +142,7 @@ fn set_conf(sk: &Sock, ctx: &Context, opt: &OptVal, dir: Dir) -> Result {
     // mutex first.
     let rx = if dir == Dir::Rx { ctx.rx() } else { None };
     let mut rx_guard = rx.as_ref().map(|r| r.lock());
+    let _tx_lock = if dir == Dir::Tx { Some(ctx.tx_lock()?) } else { None };
     let mut lock = sk.lock();
     if opt.is_null() || opt.len < CRYPTO_INFO_HDR_LEN {
         return Err(Errno::Inval.into());
@@ -170,8 +171,9 @@ fn set_conf(sk: &Sock, ctx: &Context, opt: &OptVal, dir: Dir) -> Result {
                 tx.key = KeyState::new(hdr.version, desc, info, generation)?;
             }
             None => {
-                let tx = Tx::new(KeyState::new(hdr.version, desc, info, 0)?)?;
+                let tx = Tx::new(sk, KeyState::new(hdr.version, desc, info, 0)?)?;
                 ctx.set_tx(&lock, tx);
+                ctx.install_write_space(sk);
             }
         },
         Dir::Rx => match rx_guard.as_mut() {
@@ -235,6 +237,7 @@ pub(crate) fn get(
     // As in `set_conf`: the RX mutex before the socket lock.
     let rx = if optname == TLS_RX { ctx.rx() } else { None };
     let rx_guard = rx.as_ref().map(|r| r.lock());
+    let _tx_lock = if optname == TLS_TX { Some(ctx.tx_lock()?) } else { None };
     let mut lock = sk.lock();
     match optname {
         TLS_TX => {

@@ -41,6 +41,10 @@ pub(crate) unsafe extern "C" fn sendmsg(sk: *mut bindings::sock, msg: *mut bindi
         return -Errno::OpNotSupp.to_errno();
     }
     let max = usize::from(ctx.tx_max_payload_len());
+    let _tx_lock = match ctx.tx_lock() {
+        Ok(g) => g,
+        Err(e) => return e.to_errno(),
+    };
     let mut lock = s.lock();
     let Some(tx) = ctx.tx(&mut lock) else {
         return -Errno::Inval.to_errno();
@@ -64,10 +68,13 @@ pub(crate) unsafe extern "C" fn splice_eof(sock: *mut bindings::socket) {
     let Some(ctx) = Context::get(&s) else {
         return;
     };
+    let Ok(_tx_lock) = ctx.tx_lock() else {
+        return;
+    };
     let mut lock = s.lock();
     if let Some(tx) = ctx.tx(&mut lock) {
         // Errors surface on the next send, as upstream.
-        let _ = tx.push_all(&s);
+        let _ = tx.push_all(&s, 0);
     }
 }
 
@@ -128,24 +135,42 @@ pub(crate) unsafe extern "C" fn poll(
         return mask;
     };
     if let Some(mut g) = rx.try_lock() {
-        if !g.readable(&s, ctx.sk_proto()) {
+        if g.readable(&s, ctx.sk_proto()) {
+            mask |= EPOLLIN_RDNORM;
+        } else {
             mask &= !EPOLLIN_RDNORM;
         }
     }
     mask
 }
 
-/// `proto_ops.splice_read` of an RX-configured socket: not supported yet.
+/// `proto_ops.splice_read` of an RX-configured socket: at most one data
+/// record per call, as upstream.
 ///
 /// # Safety
 ///
-/// Called by the socket layer; the arguments are not used.
+/// Called by the socket layer with valid arguments.
 pub(crate) unsafe extern "C" fn splice_read(
-    _sock: *mut bindings::socket,
+    sock: *mut bindings::socket,
     _ppos: *mut bindings::loff_t,
-    _pipe: *mut bindings::pipe_inode_info,
-    _len: usize,
-    _flags: c_uint,
+    pipe: *mut bindings::pipe_inode_info,
+    len: usize,
+    flags: c_uint,
 ) -> isize {
-    -(Errno::OpNotSupp.to_errno() as isize)
+    // SAFETY: a valid `struct socket` has a valid `sk` while in use.
+    let Some(s) = (unsafe { Sock::from_raw(bindings::tlsr_socket_sk(sock)) }) else {
+        return -(Errno::Inval.to_errno() as isize);
+    };
+    let Some(ctx) = Context::get(&s) else {
+        return -(Errno::Inval.to_errno() as isize);
+    };
+    let Some(rx) = ctx.rx() else {
+        return -(Errno::Inval.to_errno() as isize);
+    };
+    let mut g = rx.lock();
+    // SAFETY: `pipe` is the splice's pipe, valid for the call.
+    match unsafe { g.splice(&s, ctx.sk_proto(), pipe, len, flags) } {
+        Ok(n) => n as isize,
+        Err(e) => e.to_errno() as isize,
+    }
 }

@@ -15,6 +15,21 @@ use crate::sock::Sock;
 use kernel::prelude::*;
 use kernel::sync::{new_mutex, Mutex};
 
+/// `SPLICE_F_NONBLOCK`.
+const SPLICE_F_NONBLOCK: u32 = 0x02;
+
+/// Takes the socket's pending error (`sock_error()`), clearing it.
+fn sock_error(sk: &Sock) -> Result {
+    // SAFETY: the socket is valid.
+    kernel::error::to_result(unsafe { bindings::tlsr_sock_error(sk.as_ptr()) })
+}
+
+/// `tls_err_abort()`: reports a fatal record error on the socket.
+fn abort(sk: &Sock, e: Error) {
+    // SAFETY: the socket is valid.
+    unsafe { bindings::tlsr_err_abort(sk.as_ptr(), e.to_errno()) };
+}
+
 /// Most bytes pulled from TCP at once.
 const READ_CHUNK: usize = 32 * 1024;
 
@@ -37,8 +52,10 @@ pub(crate) struct RxInner {
     /// A KeyUpdate was delivered: nothing more is opened until `TLS_RX`
     /// installs the next key.
     pub(crate) key_update_pending: bool,
-    /// A fatal record error: every later read returns it.
-    fatal: Option<Error>,
+    /// A fatal record error stopped parsing (upstream's stopped strparser):
+    /// the error is reported once through `sk_err`, later reads find no
+    /// records.
+    stopped: bool,
 }
 
 /// The RX state of a socket.
@@ -52,7 +69,7 @@ pub(crate) fn new_rx(key: KeyState) -> Result<Pin<KBox<Rx>>> {
             raw: KVec::new(),
             ready: KVec::new(),
             key_update_pending: false,
-            fatal: None,
+            stopped: false,
         }),
         GFP_KERNEL,
     )
@@ -69,18 +86,21 @@ impl RxInner {
         Ok(Some(self.key.layout.parse_header(&h)?.record_len))
     }
 
-    fn fail(&mut self, sk: &Sock, e: Error) -> Error {
-        // SAFETY: the socket is valid.
-        unsafe { bindings::tlsr_err_abort(sk.as_ptr(), e.to_errno()) };
-        self.fatal = Some(e);
-        e
+    /// A malformed header stops parsing for good (upstream's strparser
+    /// abort): the error is reported once, through `sk_err`.
+    fn stop(&mut self, sk: &Sock, e: Error) -> Error {
+        abort(sk, e);
+        self.stopped = true;
+        self.raw.clear();
+        sock_error(sk).err().unwrap_or(e)
     }
 
     /// Opens the record at the head of `raw` if it is complete; `false`
     /// if more bytes are needed or a KeyUpdate stops decryption.
     fn open_one(&mut self, sk: &Sock) -> Result<bool> {
-        if let Some(e) = self.fatal {
-            return Err(e);
+        if self.stopped {
+            sock_error(sk)?;
+            return Ok(false);
         }
         if self.key_update_pending {
             return Ok(false);
@@ -88,12 +108,17 @@ impl RxInner {
         let len = match self.head_len() {
             Ok(Some(len)) if len <= self.raw.len() => len,
             Ok(_) => return Ok(false),
-            Err(e) => return Err(self.fail(sk, e)),
+            Err(e) => return Err(self.stop(sk, e)),
         };
         let outer = self.raw[0];
         let (range, content_type) = match self.key.open(outer, &mut self.raw[..len]) {
             Ok(r) => r,
-            Err(e) => return Err(self.fail(sk, e)),
+            Err(e) => {
+                // A record that does not open stays at the head: every
+                // later read fails on it again, as upstream.
+                abort(sk, e);
+                return Err(e);
+            }
         };
         let mut data = KVec::with_capacity(range.len(), GFP_KERNEL)?;
         data.extend_from_slice(&self.raw[range], GFP_KERNEL)?;
@@ -134,13 +159,16 @@ impl RxInner {
         }
         // SAFETY: TCP wrote `r` bytes.
         unsafe { self.raw.inc_len(r as usize) };
+        if self.stopped {
+            self.raw.clear();
+        }
         Ok(r as usize)
     }
 
     /// Whether a read would find a record without blocking (for `poll`).
     pub(crate) fn readable(&mut self, sk: &Sock, tcp: *mut bindings::proto) -> bool {
         loop {
-            if !self.ready.is_empty() || self.fatal.is_some() {
+            if !self.ready.is_empty() {
                 return true;
             }
             match self.open_one(sk) {
@@ -153,6 +181,61 @@ impl RxInner {
                 _ => return false,
             }
         }
+    }
+
+    /// Makes sure a record is opened, blocking unless `nonblock`; `false` at
+    /// end of stream.
+    fn wait_record(&mut self, sk: &Sock, tcp: *mut bindings::proto, nonblock: bool) -> Result<bool> {
+        while self.ready.is_empty() {
+            if self.open_one(sk)? {
+                break;
+            }
+            if self.key_update_pending {
+                return Err(Errno::KeyExpired.into());
+            }
+            if self.fill(sk, tcp, nonblock)? == 0 {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// `splice_read`: moves data of one record into `pipe`.
+    ///
+    /// # Safety
+    ///
+    /// `pipe` must be the valid pipe of the splice call.
+    pub(crate) unsafe fn splice(
+        &mut self,
+        sk: &Sock,
+        tcp: *mut bindings::proto,
+        pipe: *mut bindings::pipe_inode_info,
+        len: usize,
+        flags: u32,
+    ) -> Result<usize> {
+        if !self.wait_record(sk, tcp, flags & SPLICE_F_NONBLOCK != 0)? {
+            return Ok(0);
+        }
+        let Some(rec) = self.ready.first_mut() else {
+            return Ok(0);
+        };
+        // Splice carries no record type: only data records.
+        if rec.content_type != CT_APPLICATION_DATA {
+            return Err(EINVAL);
+        }
+        let n = len.min(rec.data.len() - rec.off);
+        // SAFETY: the bytes are valid; `pipe` is valid by the caller.
+        let r = unsafe {
+            bindings::tlsr_splice_bytes(sk.as_ptr(), pipe, rec.data[rec.off..].as_ptr().cast(), n, flags)
+        };
+        if r < 0 {
+            return Err(Error::from_errno(r as i32));
+        }
+        rec.off += r as usize;
+        if rec.off == rec.data.len() {
+            self.ready.remove(0).map_err(|_| EINVAL)?;
+        }
+        Ok(r as usize)
     }
 
     /// Installs the next key generation (`TLS_RX` rekey).

@@ -4,6 +4,7 @@
 //! the current key generation and pushed into TCP, all under the socket lock.
 
 use crate::bindings;
+use crate::context::Context;
 use crate::crypto::KeyState;
 use crate::logic::errno::Errno;
 use crate::logic::record::CT_APPLICATION_DATA;
@@ -11,8 +12,14 @@ use crate::msg::{Msg, MSG_DONTWAIT, MSG_EOR, MSG_MORE, MSG_NOSIGNAL};
 use crate::sock::Sock;
 use kernel::prelude::*;
 
-/// TX state of a socket, protected by the socket lock.
+/// TX state of a socket, protected by the context's `tx_lock` and the
+/// socket lock.
+///
+/// `head` comes first: the C write-space callback finds it through
+/// `priv_ctx_tx`.
+#[repr(C)]
 pub(crate) struct Tx {
+    head: bindings::tlsr_tx_head,
     /// The current key generation.
     pub(crate) key: KeyState,
     /// Plaintext of the open record (`MSG_MORE`, or not yet full).
@@ -25,10 +32,11 @@ pub(crate) struct Tx {
 }
 
 impl Tx {
-    /// TX state for a first key.
-    pub(crate) fn new(key: KeyState) -> Result<KBox<Self>> {
-        Ok(KBox::new(
+    /// TX state for a first key of `sk`.
+    pub(crate) fn new(sk: &Sock, key: KeyState) -> Result<KBox<Self>> {
+        let mut tx = KBox::new(
             Self {
+                head: bindings::tlsr_tx_head::default(),
                 key,
                 open: KVec::new(),
                 open_type: CT_APPLICATION_DATA,
@@ -36,11 +44,23 @@ impl Tx {
                 sent: 0,
             },
             GFP_KERNEL,
-        )?)
+        )?;
+        // SAFETY: the head lives in the box and never moves from now on;
+        // `tx_work` matches the work function signature.
+        unsafe { bindings::tlsr_tx_head_init(&mut tx.head, sk.as_ptr(), Some(tx_work)) };
+        Ok(tx)
     }
 
-    /// Hands pending sealed bytes to TCP. `EAGAIN` if TCP did not take all.
+    /// Hands pending sealed bytes to TCP. `EAGAIN` if TCP did not take all,
+    /// in which case the write-space callback pushes the rest later.
     fn flush(&mut self, sk: &Sock, flags: u32) -> Result {
+        let r = self.try_flush(sk, flags);
+        // SAFETY: the head was initialised in `new`.
+        unsafe { bindings::tlsr_tx_set_pending(&mut self.head, !self.pending.is_empty()) };
+        r
+    }
+
+    fn try_flush(&mut self, sk: &Sock, flags: u32) -> Result {
         while self.sent < self.pending.len() {
             let rest = &self.pending[self.sent..];
             // SAFETY: the socket lock is held (callers hold a `SockGuard`);
@@ -84,13 +104,13 @@ impl Tx {
         }
     }
 
-    /// Pushes whatever is open or pending, blocking (close, rekey,
-    /// `splice_eof`).
-    pub(crate) fn push_all(&mut self, sk: &Sock) -> Result {
+    /// Pushes whatever is open or pending (`splice_eof`, close); `flags`
+    /// may hold `MSG_DONTWAIT`.
+    pub(crate) fn push_all(&mut self, sk: &Sock, flags: u32) -> Result {
         if !self.open.is_empty() {
-            self.push_open(sk, MSG_NOSIGNAL)?;
+            self.push_open(sk, flags | MSG_NOSIGNAL)?;
         }
-        self.flush(sk, MSG_NOSIGNAL)
+        self.flush(sk, flags | MSG_NOSIGNAL)
     }
 
     /// `sendmsg` on a TX-configured socket; returns the bytes taken.
@@ -144,5 +164,32 @@ impl Tx {
             Err(_) if copied > 0 => Ok(copied),
             Err(e) => Err(e),
         }
+    }
+}
+
+/// The deferred push: TCP reported room for what it did not take.
+///
+/// # Safety
+///
+/// Called by the workqueue with the `work` of a live `Tx`'s head; the TX
+/// state outlives the work (`Context::stop_tx_work` before it is freed).
+unsafe extern "C" fn tx_work(work: *mut bindings::work_struct) {
+    // SAFETY: `work` is the first field of the head, the first field of a
+    // `Tx` (both `repr(C)`); only the socket pointer is read here.
+    let sk = unsafe { (*work.cast::<bindings::tlsr_tx_head>()).sk };
+    // SAFETY: the socket outlives its TX state.
+    let Some(s) = (unsafe { Sock::from_raw(sk) }) else {
+        return;
+    };
+    let Some(ctx) = Context::get(&s) else {
+        return;
+    };
+    let Ok(_tx_lock) = ctx.tx_lock() else {
+        return;
+    };
+    let mut lock = s.lock();
+    if let Some(tx) = ctx.tx(&mut lock) {
+        // What TCP still cannot take waits for the next write space.
+        let _ = tx.flush(&s, MSG_DONTWAIT | MSG_NOSIGNAL);
     }
 }

@@ -126,8 +126,14 @@ pub(crate) unsafe extern "C" fn close(sk: *mut bindings::sock, timeout: c_long) 
         return;
     };
     let base = ctx.sk_proto();
+    ctx.stop_tx_work();
     let detached = {
-        let _lock = s.lock();
+        let mut lock = s.lock();
+        if let Some(tx) = ctx.tx(&mut lock) {
+            // Push what is open or pending without blocking, as upstream
+            // does on close; TCP delivers what it took.
+            let _ = tx.push_all(&s, crate::msg::MSG_DONTWAIT);
+        }
         let cb = s.callback_write_lock();
         // SAFETY: `base` is the proto the socket ran before us.
         unsafe { s.set_prot(base, core::ptr::null()) };
@@ -175,6 +181,7 @@ unsafe extern "C" fn release(sk: *mut bindings::sock) {
         return;
     };
     if let Some(ctx) = Context::get(&s) {
+        ctx.stop_tx_work();
         let cb = s.callback_write_lock();
         drop(ctx.detach(&s, &cb));
     }
