@@ -20,6 +20,8 @@ mod guard;
 mod logic;
 #[path = "rust/msg.rs"]
 mod msg;
+#[path = "rust/proc.rs"]
+mod proc;
 #[path = "rust/proto.rs"]
 mod proto;
 #[path = "rust/sock.rs"]
@@ -44,20 +46,26 @@ module! {
     alias: ["tcp-ulp-tls"],
 }
 
+// Fields drop in order: the ULP goes first, the counters last.
 struct TlsRekey {
     _ulp: ulp::Registration,
     _guard: guard::TlsKoGuard,
+    _proc: proc::ProcRegistration,
 }
 
 impl kernel::Module for TlsRekey {
     fn init(module: &'static ThisModule) -> Result<Self> {
         proto::init();
+        // The ULP first: it fails while tls.ko, which owns the TLS MIB of
+        // every namespace, is loaded.
         let ulp = ulp::Registration::new(module)?;
         let guard = guard::TlsKoGuard::new()?;
+        let proc = proc::ProcRegistration::new()?;
         pr_info!("registered the \"tls\" TCP ULP\n");
         Ok(Self {
             _ulp: ulp,
             _guard: guard,
+            _proc: proc,
         })
     }
 }

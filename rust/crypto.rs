@@ -72,7 +72,12 @@ pub(crate) struct KeyState {
 
 impl KeyState {
     /// The key state of a validated `crypto_info` of `version`.
-    pub(crate) fn new(version: u16, desc: &'static CipherDesc, info: &[u8], generation: u32) -> Result<Self> {
+    pub(crate) fn new(
+        version: u16,
+        desc: &'static CipherDesc,
+        info: &[u8],
+        generation: u32,
+    ) -> Result<Self> {
         let key = &info[desc.key_offset()..desc.key_offset() + desc.key];
         let iv = record::connection_iv(desc, info);
         let mut explicit = [0u8; 8];
@@ -109,9 +114,19 @@ impl KeyState {
         iv
     }
 
-    fn crypt(&mut self, encrypt: bool, content_type: u8, plain_len: usize, explicit: &[u8], data: &mut [u8], len: usize) -> Result {
+    fn crypt(
+        &mut self,
+        encrypt: bool,
+        content_type: u8,
+        plain_len: usize,
+        explicit: &[u8],
+        data: &mut [u8],
+        len: usize,
+    ) -> Result {
         let s = &mut *self.scratch;
-        let aad_len = self.layout.aad(self.seq, content_type, plain_len, &mut s.aad);
+        let aad_len = self
+            .layout
+            .aad(self.seq, content_type, plain_len, &mut s.aad);
         self.layout.aead_iv(&self.iv, self.seq, explicit, &mut s.iv);
         // SAFETY: `aad` and `data` are heap memory valid for the lengths
         // given (`data` holds `len` bytes plus the tag when sealing); the
@@ -140,9 +155,17 @@ impl KeyState {
         }
         let explicit = self.tx_explicit();
         let pre = self.layout.prepend_len();
-        self.layout.write_prepend(content_type, plain_len, &explicit, &mut rec[..pre]);
+        self.layout
+            .write_prepend(content_type, plain_len, &explicit, &mut rec[..pre]);
         let len = plain_len + self.layout.tail_len();
-        self.crypt(true, content_type, plain_len, &explicit, &mut rec[pre..], len)?;
+        self.crypt(
+            true,
+            content_type,
+            plain_len,
+            &explicit,
+            &mut rec[pre..],
+            len,
+        )?;
         self.seq += 1;
         self.explicit = self.explicit.wrapping_add(1);
         Ok(())
@@ -151,7 +174,11 @@ impl KeyState {
     /// Opens the record `rec` (header included) in place; returns the
     /// plaintext range and the content type. `EBADMSG` on a bad tag or a
     /// TLS 1.3 record without content type.
-    pub(crate) fn open(&mut self, outer_type: u8, rec: &mut [u8]) -> Result<(core::ops::Range<usize>, u8)> {
+    pub(crate) fn open(
+        &mut self,
+        outer_type: u8,
+        rec: &mut [u8],
+    ) -> Result<(core::ops::Range<usize>, u8)> {
         let l = self.layout;
         let pre = l.prepend_len();
         let tag = l.tag_len();

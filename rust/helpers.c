@@ -6,6 +6,8 @@
 
 #include <crypto/aead.h>
 #include <linux/module.h>
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
 #include <linux/scatterlist.h>
 #include <linux/socket.h>
 #include <linux/uio.h>
@@ -17,7 +19,9 @@
 #include <linux/inet_diag.h>
 #include <linux/uaccess.h>
 #include <net/inet_connection_sock.h>
+#include <net/net_namespace.h>
 #include <net/netlink.h>
+#include <net/snmp.h>
 #include <net/sock.h>
 #include <net/tcp.h>
 #include <net/tls.h>
@@ -425,6 +429,86 @@ ssize_t tlsr_splice_bytes(struct sock *sk, struct pipe_inode_info *pipe,
 	ret = skb_splice_bits(skb, sk, 0, pipe, len, flags);
 	consume_skb(skb);
 	return ret;
+}
+
+/* /proc/net/tls_stat, in upstream's format (net/tls/tls_proc.c). */
+static const struct snmp_mib tlsr_mib_list[] = {
+	SNMP_MIB_ITEM("TlsCurrTxSw", LINUX_MIB_TLSCURRTXSW),
+	SNMP_MIB_ITEM("TlsCurrRxSw", LINUX_MIB_TLSCURRRXSW),
+	SNMP_MIB_ITEM("TlsCurrTxDevice", LINUX_MIB_TLSCURRTXDEVICE),
+	SNMP_MIB_ITEM("TlsCurrRxDevice", LINUX_MIB_TLSCURRRXDEVICE),
+	SNMP_MIB_ITEM("TlsTxSw", LINUX_MIB_TLSTXSW),
+	SNMP_MIB_ITEM("TlsRxSw", LINUX_MIB_TLSRXSW),
+	SNMP_MIB_ITEM("TlsTxDevice", LINUX_MIB_TLSTXDEVICE),
+	SNMP_MIB_ITEM("TlsRxDevice", LINUX_MIB_TLSRXDEVICE),
+	SNMP_MIB_ITEM("TlsDecryptError", LINUX_MIB_TLSDECRYPTERROR),
+	SNMP_MIB_ITEM("TlsRxDeviceResync", LINUX_MIB_TLSRXDEVICERESYNC),
+	SNMP_MIB_ITEM("TlsDecryptRetry", LINUX_MIB_TLSDECRYPTRETRY),
+	SNMP_MIB_ITEM("TlsRxNoPadViolation", LINUX_MIB_TLSRXNOPADVIOL),
+	SNMP_MIB_ITEM("TlsRxRekeyOk", LINUX_MIB_TLSRXREKEYOK),
+	SNMP_MIB_ITEM("TlsRxRekeyError", LINUX_MIB_TLSRXREKEYERROR),
+	SNMP_MIB_ITEM("TlsTxRekeyOk", LINUX_MIB_TLSTXREKEYOK),
+	SNMP_MIB_ITEM("TlsTxRekeyError", LINUX_MIB_TLSTXREKEYERROR),
+	SNMP_MIB_ITEM("TlsRxRekeyReceived", LINUX_MIB_TLSRXREKEYRECEIVED),
+};
+
+static int tlsr_stat_show(struct seq_file *seq, void *v)
+{
+	unsigned long buf[ARRAY_SIZE(tlsr_mib_list)] = {};
+	struct net *net = seq->private;
+	int i;
+
+	snmp_get_cpu_field_batch_cnt(buf, tlsr_mib_list,
+				     ARRAY_SIZE(tlsr_mib_list),
+				     net->mib.tls_statistics);
+	for (i = 0; i < ARRAY_SIZE(tlsr_mib_list); i++)
+		seq_printf(seq, "%-32s\t%lu\n", tlsr_mib_list[i].name, buf[i]);
+	return 0;
+}
+
+/* The MIB lives in struct netns_mib; tls.ko is not loaded, so it is ours. */
+static int __net_init tlsr_net_init(struct net *net)
+{
+	net->mib.tls_statistics = alloc_percpu(struct linux_tls_mib);
+	if (!net->mib.tls_statistics)
+		return -ENOMEM;
+	if (!proc_create_net_single("tls_stat", 0444, net->proc_net,
+				    tlsr_stat_show, NULL)) {
+		free_percpu(net->mib.tls_statistics);
+		net->mib.tls_statistics = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void __net_exit tlsr_net_exit(struct net *net)
+{
+	remove_proc_entry("tls_stat", net->proc_net);
+	free_percpu(net->mib.tls_statistics);
+	net->mib.tls_statistics = NULL;
+}
+
+static struct pernet_operations tlsr_net_ops = {
+	.init = tlsr_net_init,
+	.exit = tlsr_net_exit,
+};
+
+int tlsr_proc_register(void)
+{
+	return register_pernet_subsys(&tlsr_net_ops);
+}
+
+void tlsr_proc_unregister(void)
+{
+	unregister_pernet_subsys(&tlsr_net_ops);
+}
+
+void tlsr_stat_add(struct sock *sk, int field, int delta)
+{
+	struct linux_tls_mib __percpu *mib = sock_net(sk)->mib.tls_statistics;
+
+	if (mib)
+		SNMP_ADD_STATS(mib, field, delta);
 }
 
 const char *tlsr_module_name(const struct module *mod)

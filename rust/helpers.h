@@ -100,6 +100,10 @@ void tlsr_tx_unlock(struct tls_context *ctx);
 ssize_t tlsr_splice_bytes(struct sock *sk, struct pipe_inode_info *pipe,
 			  const void *buf, size_t len, unsigned int flags);
 
+int tlsr_proc_register(void);
+void tlsr_proc_unregister(void);
+void tlsr_stat_add(struct sock *sk, int field, int delta);
+
 const char *tlsr_module_name(const struct module *mod);
 int tlsr_notifier_errno(int err);
 

@@ -78,7 +78,8 @@ impl Msg {
         let dst = buf.spare_capacity_mut();
         // SAFETY: `dst` has room for `len` bytes; the helper fills all of
         // them or fails.
-        let r = unsafe { bindings::tlsr_msg_copy_from(self.as_ptr(), dst.as_mut_ptr().cast(), len) };
+        let r =
+            unsafe { bindings::tlsr_msg_copy_from(self.as_ptr(), dst.as_mut_ptr().cast(), len) };
         kernel::error::to_result(r)?;
         // SAFETY: the helper initialised `len` bytes.
         unsafe { buf.inc_len(len) };

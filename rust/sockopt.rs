@@ -11,9 +11,10 @@ use crate::logic::cipher::{
     CRYPTO_INFO_MAX_LEN, TLS_1_3_VERSION,
 };
 use crate::logic::errno::Errno;
+use crate::proc::Stat;
 use crate::proto;
-use crate::sock::Sock;
-use crate::sw_rx::new_rx;
+use crate::sock::{Sock, SockGuard};
+use crate::sw_rx::{new_rx, RxInner};
 use crate::sw_tx::Tx;
 use kernel::ffi::c_int;
 use kernel::prelude::*;
@@ -142,12 +143,55 @@ fn set_conf(sk: &Sock, ctx: &Context, opt: &OptVal, dir: Dir) -> Result {
     // mutex first.
     let rx = if dir == Dir::Rx { ctx.rx() } else { None };
     let mut rx_guard = rx.as_ref().map(|r| r.lock());
-    let _tx_lock = if dir == Dir::Tx { Some(ctx.tx_lock()?) } else { None };
+    let _tx_lock = if dir == Dir::Tx {
+        Some(ctx.tx_lock()?)
+    } else {
+        None
+    };
     let mut lock = sk.lock();
     if opt.is_null() || opt.len < CRYPTO_INFO_HDR_LEN {
         return Err(Errno::Inval.into());
     }
     let current = ctx.info_header(dir);
+    let update = current.is_ready();
+    let r = install_conf(
+        sk,
+        ctx,
+        opt,
+        dir,
+        current,
+        &mut lock,
+        rx_guard.as_deref_mut(),
+    );
+    let stat = match (dir, update, r.is_ok()) {
+        (Dir::Tx, true, true) => Stat::TxRekeyOk,
+        (Dir::Tx, true, false) => Stat::TxRekeyError,
+        (Dir::Rx, true, true) => Stat::RxRekeyOk,
+        (Dir::Rx, true, false) => Stat::RxRekeyError,
+        (_, false, false) => return r,
+        (Dir::Tx, false, true) => {
+            Stat::CurrTxSw.inc(sk);
+            Stat::TxSw
+        }
+        (Dir::Rx, false, true) => {
+            Stat::CurrRxSw.inc(sk);
+            Stat::RxSw
+        }
+    };
+    stat.inc(sk);
+    r
+}
+
+/// Validates and installs a key once the locks are held.
+fn install_conf(
+    sk: &Sock,
+    ctx: &Context,
+    opt: &OptVal,
+    dir: Dir,
+    current: InfoHeader,
+    lock: &mut SockGuard<'_>,
+    rx_guard: Option<&mut RxInner>,
+) -> Result {
     if current.is_ready() {
         check_rekey_allowed(current)?;
     }
@@ -165,18 +209,18 @@ fn set_conf(sk: &Sock, ctx: &Context, opt: &OptVal, dir: Dir) -> Result {
     opt.read(CRYPTO_INFO_HDR_LEN, &mut buf.0[CRYPTO_INFO_HDR_LEN..len])?;
     let info = &buf.0[..len];
     match dir {
-        Dir::Tx => match ctx.tx(&mut lock) {
+        Dir::Tx => match ctx.tx(lock) {
             Some(tx) => {
                 let generation = tx.key.generation + 1;
                 tx.key = KeyState::new(hdr.version, desc, info, generation)?;
             }
             None => {
                 let tx = Tx::new(sk, KeyState::new(hdr.version, desc, info, 0)?)?;
-                ctx.set_tx(&lock, tx);
+                ctx.set_tx(lock, tx);
                 ctx.install_write_space(sk);
             }
         },
-        Dir::Rx => match rx_guard.as_mut() {
+        Dir::Rx => match rx_guard {
             Some(g) => {
                 let generation = g.key.generation + 1;
                 g.rekey(KeyState::new(hdr.version, desc, info, generation)?);
@@ -184,10 +228,10 @@ fn set_conf(sk: &Sock, ctx: &Context, opt: &OptVal, dir: Dir) -> Result {
                 // SAFETY: the socket is valid.
                 unsafe { bindings::tlsr_data_ready(sk.as_ptr()) };
             }
-            None => ctx.set_rx(&lock, new_rx(KeyState::new(hdr.version, desc, info, 0)?)?),
+            None => ctx.set_rx(lock, new_rx(KeyState::new(hdr.version, desc, info, 0)?)?),
         },
     }
-    ctx.install(&lock, dir, info);
+    ctx.install(lock, dir, info);
     if !current.is_ready() {
         proto::current(sk).ok_or(EINVAL)?.install(sk, ctx);
     }
@@ -237,7 +281,11 @@ pub(crate) fn get(
     // As in `set_conf`: the RX mutex before the socket lock.
     let rx = if optname == TLS_RX { ctx.rx() } else { None };
     let rx_guard = rx.as_ref().map(|r| r.lock());
-    let _tx_lock = if optname == TLS_TX { Some(ctx.tx_lock()?) } else { None };
+    let _tx_lock = if optname == TLS_TX {
+        Some(ctx.tx_lock()?)
+    } else {
+        None
+    };
     let mut lock = sk.lock();
     match optname {
         TLS_TX => {

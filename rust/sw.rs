@@ -18,7 +18,10 @@ const EPOLLIN_RDNORM: c_uint = 0x1 | 0x40;
 /// # Safety
 ///
 /// `sk` and `msg` must be the arguments of a proto callback.
-unsafe fn args(sk: *mut bindings::sock, msg: *mut bindings::msghdr) -> Option<(Sock, Context, Msg)> {
+unsafe fn args(
+    sk: *mut bindings::sock,
+    msg: *mut bindings::msghdr,
+) -> Option<(Sock, Context, Msg)> {
     // SAFETY: guaranteed by the caller.
     let s = unsafe { Sock::from_raw(sk) }?;
     let ctx = Context::get(&s)?;
@@ -32,7 +35,11 @@ unsafe fn args(sk: *mut bindings::sock, msg: *mut bindings::msghdr) -> Option<(S
 /// # Safety
 ///
 /// Called by the socket layer with a valid socket and message.
-pub(crate) unsafe extern "C" fn sendmsg(sk: *mut bindings::sock, msg: *mut bindings::msghdr, _len: usize) -> c_int {
+pub(crate) unsafe extern "C" fn sendmsg(
+    sk: *mut bindings::sock,
+    msg: *mut bindings::msghdr,
+    _len: usize,
+) -> c_int {
     // SAFETY: guaranteed by the caller.
     let Some((s, ctx, mut m)) = (unsafe { args(sk, msg) }) else {
         return -Errno::Inval.to_errno();
@@ -83,7 +90,12 @@ pub(crate) unsafe extern "C" fn splice_eof(sock: *mut bindings::socket) {
 /// # Safety
 ///
 /// Called by the socket layer with a valid socket and message.
-pub(crate) unsafe extern "C" fn recvmsg(sk: *mut bindings::sock, msg: *mut bindings::msghdr, len: usize, flags: c_int) -> c_int {
+pub(crate) unsafe extern "C" fn recvmsg(
+    sk: *mut bindings::sock,
+    msg: *mut bindings::msghdr,
+    len: usize,
+    flags: c_int,
+) -> c_int {
     // SAFETY: guaranteed by the caller.
     let Some((s, ctx, mut m)) = (unsafe { args(sk, msg) }) else {
         return -Errno::Inval.to_errno();

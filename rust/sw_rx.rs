@@ -11,6 +11,7 @@ use crate::crypto::KeyState;
 use crate::logic::errno::Errno;
 use crate::logic::record::{CT_APPLICATION_DATA, CT_HANDSHAKE, HEADER_LEN, HS_KEY_UPDATE};
 use crate::msg::{Msg, MSG_DONTWAIT, MSG_PEEK, MSG_WAITALL};
+use crate::proc::Stat;
 use crate::sock::Sock;
 use kernel::prelude::*;
 use kernel::sync::{new_mutex, Mutex};
@@ -116,14 +117,19 @@ impl RxInner {
             Err(e) => {
                 // A record that does not open stays at the head: every
                 // later read fails on it again, as upstream.
+                Stat::DecryptError.inc(sk);
                 abort(sk, e);
                 return Err(e);
             }
         };
         let mut data = KVec::with_capacity(range.len(), GFP_KERNEL)?;
         data.extend_from_slice(&self.raw[range], GFP_KERNEL)?;
-        if self.key.layout.is_tls13() && content_type == CT_HANDSHAKE && data.first() == Some(&HS_KEY_UPDATE) {
+        if self.key.layout.is_tls13()
+            && content_type == CT_HANDSHAKE
+            && data.first() == Some(&HS_KEY_UPDATE)
+        {
             self.key_update_pending = true;
+            Stat::RxRekeyReceived.inc(sk);
         }
         self.ready.push(
             Plain {
@@ -153,7 +159,15 @@ impl RxInner {
         let flags = if nonblock { MSG_DONTWAIT } else { 0 };
         // SAFETY: `dst` has room for `want` bytes; `tcp` is the socket's
         // TCP proto; the socket lock is not held.
-        let r = unsafe { bindings::tlsr_tcp_recv(sk.as_ptr(), tcp, dst.as_mut_ptr().cast(), want, flags as i32) };
+        let r = unsafe {
+            bindings::tlsr_tcp_recv(
+                sk.as_ptr(),
+                tcp,
+                dst.as_mut_ptr().cast(),
+                want,
+                flags as i32,
+            )
+        };
         if r < 0 {
             return Err(Error::from_errno(r));
         }
@@ -185,7 +199,12 @@ impl RxInner {
 
     /// Makes sure a record is opened, blocking unless `nonblock`; `false` at
     /// end of stream.
-    fn wait_record(&mut self, sk: &Sock, tcp: *mut bindings::proto, nonblock: bool) -> Result<bool> {
+    fn wait_record(
+        &mut self,
+        sk: &Sock,
+        tcp: *mut bindings::proto,
+        nonblock: bool,
+    ) -> Result<bool> {
         while self.ready.is_empty() {
             if self.open_one(sk)? {
                 break;
@@ -226,7 +245,13 @@ impl RxInner {
         let n = len.min(rec.data.len() - rec.off);
         // SAFETY: the bytes are valid; `pipe` is valid by the caller.
         let r = unsafe {
-            bindings::tlsr_splice_bytes(sk.as_ptr(), pipe, rec.data[rec.off..].as_ptr().cast(), n, flags)
+            bindings::tlsr_splice_bytes(
+                sk.as_ptr(),
+                pipe,
+                rec.data[rec.off..].as_ptr().cast(),
+                n,
+                flags,
+            )
         };
         if r < 0 {
             return Err(Error::from_errno(r as i32));
@@ -245,7 +270,14 @@ impl RxInner {
     }
 
     /// `recvmsg` on an RX-configured socket.
-    pub(crate) fn recvmsg(&mut self, sk: &Sock, tcp: *mut bindings::proto, msg: &mut Msg, len: usize, flags: u32) -> Result<usize> {
+    pub(crate) fn recvmsg(
+        &mut self,
+        sk: &Sock,
+        tcp: *mut bindings::proto,
+        msg: &mut Msg,
+        len: usize,
+        flags: u32,
+    ) -> Result<usize> {
         let peek = flags & MSG_PEEK != 0;
         let target = if flags & MSG_WAITALL != 0 { len } else { 1 };
         let mut copied = 0;

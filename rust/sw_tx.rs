@@ -65,7 +65,9 @@ impl Tx {
             let rest = &self.pending[self.sent..];
             // SAFETY: the socket lock is held (callers hold a `SockGuard`);
             // `rest` is valid for its length.
-            let r = unsafe { bindings::tlsr_tcp_send(sk.as_ptr(), rest.as_ptr().cast(), rest.len(), flags as i32) };
+            let r = unsafe {
+                bindings::tlsr_tcp_send(sk.as_ptr(), rest.as_ptr().cast(), rest.len(), flags as i32)
+            };
             if r < 0 {
                 return Err(Error::from_errno(r));
             }
@@ -86,7 +88,8 @@ impl Tx {
         let plain_len = self.open.len();
         let l = self.key.layout;
         let pre = l.prepend_len();
-        self.pending.resize(plain_len + l.overhead(), 0, GFP_KERNEL)?;
+        self.pending
+            .resize(plain_len + l.overhead(), 0, GFP_KERNEL)?;
         self.pending[pre..pre + plain_len].copy_from_slice(&self.open);
         if l.is_tls13() {
             self.pending[pre + plain_len] = self.open_type;
@@ -114,7 +117,12 @@ impl Tx {
     }
 
     /// `sendmsg` on a TX-configured socket; returns the bytes taken.
-    pub(crate) fn sendmsg(&mut self, sk: &Sock, msg: &mut Msg, max_payload: usize) -> Result<usize> {
+    pub(crate) fn sendmsg(
+        &mut self,
+        sk: &Sock,
+        msg: &mut Msg,
+        max_payload: usize,
+    ) -> Result<usize> {
         let flags = msg.flags();
         let more = flags & MSG_MORE != 0;
         if more && flags & MSG_EOR != 0 {

@@ -4,8 +4,9 @@
 //! `struct proto` callbacks that do not touch record data.
 
 use crate::bindings;
-use crate::context::{Context, Dir};
+use crate::context::{Conf, Context, Dir};
 use crate::logic::errno::Errno;
+use crate::proc::Stat;
 use crate::sock::Sock;
 use crate::{proto, sockopt};
 use core::cell::UnsafeCell;
@@ -133,6 +134,12 @@ pub(crate) unsafe extern "C" fn close(sk: *mut bindings::sock, timeout: c_long) 
             // Push what is open or pending without blocking, as upstream
             // does on close; TCP delivers what it took.
             let _ = tx.push_all(&s, crate::msg::MSG_DONTWAIT);
+        }
+        if ctx.conf(Dir::Tx) == Conf::Sw {
+            Stat::CurrTxSw.add(&s, -1);
+        }
+        if ctx.conf(Dir::Rx) == Conf::Sw {
+            Stat::CurrRxSw.add(&s, -1);
         }
         let cb = s.callback_write_lock();
         // SAFETY: `base` is the proto the socket ran before us.

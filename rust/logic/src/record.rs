@@ -108,7 +108,13 @@ impl Layout {
 
     /// Writes the header (and, for TLS 1.2, the explicit nonce) of a record
     /// carrying `plain_len` bytes of type `content_type`.
-    pub fn write_prepend(&self, content_type: u8, plain_len: usize, explicit: &[u8], out: &mut [u8]) {
+    pub fn write_prepend(
+        &self,
+        content_type: u8,
+        plain_len: usize,
+        explicit: &[u8],
+        out: &mut [u8],
+    ) {
         let data_len = self.explicit_nonce_len() + plain_len + self.tail_len() + self.tag_len();
         out[0] = if self.tls13 {
             CT_APPLICATION_DATA
@@ -126,7 +132,13 @@ impl Layout {
     ///
     /// TLS 1.2: sequence number, type, version, plaintext length. TLS 1.3:
     /// the record header.
-    pub fn aad(&self, seq: u64, content_type: u8, plain_len: usize, out: &mut [u8; MAX_AAD_LEN]) -> usize {
+    pub fn aad(
+        &self,
+        seq: u64,
+        content_type: u8,
+        plain_len: usize,
+        out: &mut [u8; MAX_AAD_LEN],
+    ) -> usize {
         if self.tls13 {
             let len = plain_len + self.tail_len() + self.tag_len();
             out[0] = CT_APPLICATION_DATA;
@@ -145,7 +157,13 @@ impl Layout {
     /// The AEAD IV of a record, given the connection IV (salt and IV),
     /// the record sequence number and, for TLS 1.2 GCM/CCM, the explicit
     /// nonce of the record; returns its length.
-    pub fn aead_iv(&self, iv: &[u8; IV_LEN], seq: u64, explicit: &[u8], out: &mut [u8; MAX_AEAD_IV_LEN]) -> usize {
+    pub fn aead_iv(
+        &self,
+        iv: &[u8; IV_LEN],
+        seq: u64,
+        explicit: &[u8],
+        out: &mut [u8; MAX_AEAD_IV_LEN],
+    ) -> usize {
         let mut nonce = *iv;
         let n = self.explicit_nonce_len();
         if n > 0 {
@@ -175,7 +193,8 @@ impl Layout {
 pub fn connection_iv(desc: &CipherDesc, info: &[u8]) -> [u8; IV_LEN] {
     let mut iv = [0u8; IV_LEN];
     iv[..desc.salt].copy_from_slice(&info[desc.salt_offset()..desc.salt_offset() + desc.salt]);
-    iv[desc.salt..desc.salt + desc.iv].copy_from_slice(&info[desc.iv_offset()..desc.iv_offset() + desc.iv]);
+    iv[desc.salt..desc.salt + desc.iv]
+        .copy_from_slice(&info[desc.iv_offset()..desc.iv_offset() + desc.iv]);
     iv
 }
 

@@ -10,11 +10,17 @@ fn layout(version: u16, cipher: u16) -> Layout {
 #[test]
 fn overheads() {
     let l12 = layout(TLS_1_2_VERSION, 51);
-    assert_eq!((l12.prepend_len(), l12.tail_len(), l12.overhead()), (13, 0, 29));
+    assert_eq!(
+        (l12.prepend_len(), l12.tail_len(), l12.overhead()),
+        (13, 0, 29)
+    );
     let l12c = layout(TLS_1_2_VERSION, 54);
     assert_eq!((l12c.prepend_len(), l12c.overhead()), (5, 21));
     let l13 = layout(TLS_1_3_VERSION, 51);
-    assert_eq!((l13.prepend_len(), l13.tail_len(), l13.overhead()), (5, 1, 22));
+    assert_eq!(
+        (l13.prepend_len(), l13.tail_len(), l13.overhead()),
+        (5, 1, 22)
+    );
 }
 
 #[test]
@@ -23,18 +29,27 @@ fn header_errors_in_upstream_order() {
     // Largest legal: 16384 + 16 + 8.
     assert_eq!(
         l.parse_header(&[23, 3, 3, 0x40, 0x18]),
-        Ok(Header { content_type: 23, record_len: 5 + 16408 })
+        Ok(Header {
+            content_type: 23,
+            record_len: 5 + 16408
+        })
     );
     assert_eq!(l.parse_header(&[23, 3, 3, 0x40, 0x19]), Err(Errno::MsgSize));
     assert_eq!(l.parse_header(&[23, 3, 3, 0, 23]), Err(Errno::BadMsg));
-    assert_eq!(l.parse_header(&[23, 3, 3, 0, 24]).map(|h| h.record_len), Ok(29));
+    assert_eq!(
+        l.parse_header(&[23, 3, 3, 0, 24]).map(|h| h.record_len),
+        Ok(29)
+    );
     // Size errors come before the version check.
     assert_eq!(l.parse_header(&[23, 3, 1, 0xff, 0xff]), Err(Errno::MsgSize));
     assert_eq!(l.parse_header(&[23, 3, 4, 0, 30]), Err(Errno::Inval));
     assert_eq!(l.parse_header(&[23, 2, 3, 0, 30]), Err(Errno::Inval));
     let l13 = layout(TLS_1_3_VERSION, 51);
     assert!(l13.parse_header(&[23, 3, 3, 0x40, 0x11]).is_ok());
-    assert_eq!(l13.parse_header(&[23, 3, 3, 0x40, 0x12]), Err(Errno::MsgSize));
+    assert_eq!(
+        l13.parse_header(&[23, 3, 3, 0x40, 0x12]),
+        Err(Errno::MsgSize)
+    );
     assert_eq!(l13.parse_header(&[23, 3, 3, 0, 15]), Err(Errno::BadMsg));
     assert!(l13.parse_header(&[23, 3, 3, 0, 16]).is_ok());
 }
@@ -64,7 +79,10 @@ fn nonces() {
     // TLS 1.2 GCM: salt, then the explicit nonce of the record.
     let l = layout(TLS_1_2_VERSION, 51);
     assert_eq!(l.aead_iv(&iv, 7, &[0xa0; 8], &mut out), 12);
-    assert_eq!(out[..12], [1, 2, 3, 4, 0xa0, 0xa0, 0xa0, 0xa0, 0xa0, 0xa0, 0xa0, 0xa0]);
+    assert_eq!(
+        out[..12],
+        [1, 2, 3, 4, 0xa0, 0xa0, 0xa0, 0xa0, 0xa0, 0xa0, 0xa0, 0xa0]
+    );
     // TLS 1.3 and ChaCha20: IV xor the sequence number.
     let l13 = layout(TLS_1_3_VERSION, 52);
     assert_eq!(l13.aead_iv(&iv, 0x0100_0000_0000_0003, &[], &mut out), 12);
@@ -88,7 +106,10 @@ fn crypto_info_fields() {
     info[4..12].copy_from_slice(&[1; 8]); // iv
     info[28..32].copy_from_slice(&[2; 4]); // salt
     info[32..40].copy_from_slice(&5u64.to_be_bytes()); // rec_seq
-    assert_eq!(connection_iv(d, &info), [2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1]);
+    assert_eq!(
+        connection_iv(d, &info),
+        [2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1]
+    );
     assert_eq!(initial_seq(d, &info), 5);
     let c = cipher_desc(54).expect("chacha");
     let mut info = [0u8; 56];

@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! `/proc/net/tls_stat`: upstream's TLS MIB counters, per network namespace.
+
+use crate::bindings;
+use crate::sock::Sock;
+use kernel::prelude::*;
+
+/// A counter of `/proc/net/tls_stat`.
+#[derive(Clone, Copy)]
+pub(crate) enum Stat {
+    /// `TlsCurrTxSw`: sockets with a software TX key now.
+    CurrTxSw,
+    /// `TlsCurrRxSw`: sockets with a software RX key now.
+    CurrRxSw,
+    /// `TlsTxSw`: software TX keys installed.
+    TxSw,
+    /// `TlsRxSw`: software RX keys installed.
+    RxSw,
+    /// `TlsDecryptError`: records that failed to open.
+    DecryptError,
+    /// `TlsRxRekeyOk`.
+    RxRekeyOk,
+    /// `TlsRxRekeyError`.
+    RxRekeyError,
+    /// `TlsTxRekeyOk`.
+    TxRekeyOk,
+    /// `TlsTxRekeyError`.
+    TxRekeyError,
+    /// `TlsRxRekeyReceived`: KeyUpdate messages received.
+    RxRekeyReceived,
+}
+
+impl Stat {
+    fn field(self) -> u32 {
+        match self {
+            Stat::CurrTxSw => bindings::LINUX_MIB_TLSCURRTXSW,
+            Stat::CurrRxSw => bindings::LINUX_MIB_TLSCURRRXSW,
+            Stat::TxSw => bindings::LINUX_MIB_TLSTXSW,
+            Stat::RxSw => bindings::LINUX_MIB_TLSRXSW,
+            Stat::DecryptError => bindings::LINUX_MIB_TLSDECRYPTERROR,
+            Stat::RxRekeyOk => bindings::LINUX_MIB_TLSRXREKEYOK,
+            Stat::RxRekeyError => bindings::LINUX_MIB_TLSRXREKEYERROR,
+            Stat::TxRekeyOk => bindings::LINUX_MIB_TLSTXREKEYOK,
+            Stat::TxRekeyError => bindings::LINUX_MIB_TLSTXREKEYERROR,
+            Stat::RxRekeyReceived => bindings::LINUX_MIB_TLSRXREKEYRECEIVED,
+        }
+    }
+
+    /// Adds `delta` to the counter of `sk`'s namespace.
+    pub(crate) fn add(self, sk: &Sock, delta: i32) {
+        // SAFETY: the socket is valid; the field is a TLS MIB index.
+        unsafe { bindings::tlsr_stat_add(sk.as_ptr(), self.field() as i32, delta) };
+    }
+
+    /// Counts one event.
+    pub(crate) fn inc(self, sk: &Sock) {
+        self.add(sk, 1);
+    }
+}
+
+/// The per-namespace counters and their proc file, while this value lives.
+pub(crate) struct ProcRegistration;
+
+impl ProcRegistration {
+    /// Registers the pernet operations.
+    pub(crate) fn new() -> Result<Self> {
+        // SAFETY: plain registration of static operations.
+        kernel::error::to_result(unsafe { bindings::tlsr_proc_register() })?;
+        Ok(Self)
+    }
+}
+
+impl Drop for ProcRegistration {
+    fn drop(&mut self) {
+        // SAFETY: registered in `new`.
+        unsafe { bindings::tlsr_proc_unregister() };
+    }
+}
