@@ -34,6 +34,9 @@ vm:
 demo:
 	scripts/demo.sh
 
+bench:
+	scripts/bench.sh $(VARIANT)
+
 check:
 	scripts/check.sh lean debug
 
@@ -43,4 +46,4 @@ check-lean:
 check-debug:
 	scripts/check.sh debug
 
-.PHONY: modules clean clippy bootstrap kernel host-test vm demo check check-lean check-debug
+.PHONY: modules clean clippy bootstrap kernel host-test vm demo bench check check-lean check-debug

@@ -119,7 +119,11 @@ pub(crate) fn set(
             Ok(())
         }
         TLS_TX_MAX_PAYLOAD_LEN => {
-            let lock = sk.lock();
+            let _tx_lock = ctx.tx_lock()?;
+            let mut lock = sk.lock();
+            if ctx.tx(&mut lock).is_some_and(|tx| tx.has_open_record()) {
+                return Err(Errno::Busy.into());
+            }
             if opt.is_null() || opt.len != 2 {
                 return Err(Errno::Inval.into());
             }

@@ -54,6 +54,13 @@ impl Tx {
     /// Hands pending sealed bytes to TCP. `EAGAIN` if TCP did not take all,
     /// in which case the write-space callback pushes the rest later.
     fn flush(&mut self, sk: &Sock, flags: u32) -> Result {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        // Flag first: a write-space event right after TCP refuses must see
+        // it, or the rest would wait for the next send.
+        // SAFETY: the head was initialised in `new`.
+        unsafe { bindings::tlsr_tx_set_pending(&mut self.head, true) };
         let r = self.try_flush(sk, flags);
         // SAFETY: the head was initialised in `new`.
         unsafe { bindings::tlsr_tx_set_pending(&mut self.head, !self.pending.is_empty()) };
@@ -105,6 +112,11 @@ impl Tx {
             Err(e) if e == EAGAIN || e == ERESTARTSYS || e == EINTR => Ok(()),
             r => r,
         }
+    }
+
+    /// Whether a record is open (`TLS_TX_MAX_PAYLOAD_LEN` cannot change).
+    pub(crate) fn has_open_record(&self) -> bool {
+        !self.open.is_empty()
     }
 
     /// Pushes whatever is open or pending (`splice_eof`, close); `flags`

@@ -3,7 +3,8 @@
 #
 # Build the test programs run in the VM: the upstream
 # tools/testing/selftests/net/tls.c, unmodified, from the kernel source, and
-# our own selftests in tools/testing/selftests/tls_rekey. Static binaries
+# our own selftests in tools/testing/selftests/tls_rekey and the benchmark
+# in tools/testing/bench. Static binaries
 # against the cached kernel's uAPI headers, into
 # $TLS_REKEY_CACHE/root/build/selftests/VARIANT/.
 #
@@ -20,7 +21,7 @@ in_root /bin/sh -e -c '
 	ksrc=$1; kdir=$2; out=$3
 	cc() { gcc -O2 -Wall -static -I "$ksrc/tools/testing/selftests" -isystem "$kdir/usr/include" "$@" -lpthread; }
 	cc -o "$out/tls" "$ksrc/tools/testing/selftests/net/tls.c"
-	for t in /src/tools/testing/selftests/tls_rekey/*.c; do
+	for t in /src/tools/testing/selftests/tls_rekey/*.c /src/tools/testing/bench/*.c; do
 		cc -Werror -o "$out/$(basename "$t" .c)" "$t"
 	done
 ' build "$KSRC" "$KDIR" "$OUT"

@@ -12,7 +12,7 @@
 #
 # Runs inside the test VM with the ULP loaded (tls.ko or tls_rekey.ko):
 #   python3 peer.py [--rekeys N] [--only PATTERN[,PATTERN...]] [--seed S]
-#                   [--list] [--verbose]
+#                   [--timeout SECONDS] [--list] [--verbose]
 # Prints "ok NAME", "not ok NAME: REASON" or "skip NAME: REASON" per case and
 # "N passed, N failed" at the end; exits 1 if any case failed.
 #
@@ -1027,9 +1027,11 @@ def random_sizes(rng, count, cap=MAX_PLAINTEXT):
 
 
 def k_data_plan(rng, sizes, more_prob=0.2):
-    """kTLS-side sends; some with MSG_MORE, never the last one."""
+    """kTLS-side sends of at least 1 byte (an empty send does not push a
+    MSG_MORE record), some with MSG_MORE, never the last one."""
     plan = []
     for n in sizes:
+        n = max(n, 1)
         more = socket.MSG_MORE if rng.random() < more_prob else 0
         plan.append(("data", rng.randbytes(n), more))
     if plan and plan[-1][2]:
@@ -1155,12 +1157,12 @@ def case_splice(ctx):
             f.write(data)
             f.flush()
             os.unlink(path)
-            chunks = [1, 4095, 4097, 16384, 16385, 70000]
+            srng = random.Random(rng.getrandbits(64))
 
             def sender():
                 off = 0
                 while off < len(data):
-                    n = chunks[(off // 7) % len(chunks)]
+                    n = srng.choice((1, 4095, 4097, 16384, 16385, 70000))
                     try:
                         sent = os.sendfile(kfd, f.fileno(), off, min(n, len(data) - off))
                     except OSError as e:
@@ -1200,7 +1202,8 @@ def case_splice(ctx):
         c.k.quiet()
 
 
-def keyupdate_like(rng):
+def handshake_msg(rng):
+    """Some handshake-looking bytes (not a KeyUpdate)."""
     return bytes([rng.choice((1, 2, 4, 8, 11, 15, 20))]) + rng.randbytes(rng.randrange(3, 200))
 
 
@@ -1217,7 +1220,7 @@ def case_rectype(ctx):
         t13 = ctx.tls13
         pplan = [
             (CT_DATA, rng.randbytes(100), 0),
-            with_pad(CT_HANDSHAKE, keyupdate_like(rng), t13, rng),
+            with_pad(CT_HANDSHAKE, handshake_msg(rng), t13, rng),
             (CT_HANDSHAKE, hs_payload(rng, 16384), 0),
             (CT_DATA, rng.randbytes(3000), 0),
             (CT_DATA, rng.randbytes(17), 0),
@@ -1233,7 +1236,7 @@ def case_rectype(ctx):
                          lambda: c.p.send_plan(pplan, dribble=rng.random() < 0.5))
         kplan = [
             ("data", rng.randbytes(500), 0),
-            (CT_HANDSHAKE, keyupdate_like(rng)),
+            (CT_HANDSHAKE, handshake_msg(rng)),
             (CT_ALERT, b"\x01\x00"),
             ("data", rng.randbytes(3000), socket.MSG_MORE),   # pushed by the next cmsg
             (CT_HANDSHAKE, rng.randbytes(20000)),              # split in two records

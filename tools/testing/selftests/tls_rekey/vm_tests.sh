@@ -45,8 +45,19 @@ check module.tls_ko_not_loaded eval '! loaded tls'
 check module.ulp_tls_available ulp_listed
 echo "lsmod: $(cut -d' ' -f1 /proc/modules | xargs)"
 
-echo "== our control-plane selftest against tls_rekey"
-kselftest RESULT sockopt. "$T/sockopt"
+# Our kselftest programs: every tools/testing/selftests/tls_rekey/*.c.
+OURS=$(cd /src/tools/testing/selftests/tls_rekey && ls ./*.c | sed 's|^./||; s|\.c$||')
+for t in $OURS; do
+	echo "== our selftest $t against tls_rekey"
+	kselftest RESULT "$t." "$T/$t"
+done
+if [ -f /src/tools/testing/selftests/tls_rekey/peer.py ]; then
+	echo "== independent userspace peer (python3-cryptography) against tls_rekey"
+	python3 /src/tools/testing/selftests/tls_rekey/peer.py ${TLS_REKEY_PEER_ARGS:-} 2>&1 |
+		sed -n -e 's/^ok \(.*\)/RESULT ok peer.\1/p' -e 's/^not ok \([^:]*\).*/RESULT fail peer.\1\n&/p' \
+			-e 's/^skip \([^:]*\).*/RESULT skip peer.\1/p' -e '/passed, .* failed/p'
+	echo "$(cat /proc/net/tls_stat | tr -s ' \t' ' ' | tr '\n' ';')"
+fi
 
 if [ "${TLS_REKEY_SKIP_UPSTREAM:-0}" != 1 ]; then
 	echo "== upstream tools/testing/selftests/net/tls.c against tls_rekey $*"
@@ -78,8 +89,10 @@ check lifecycle.ulp_gone_after_rmmod eval '! ulp_listed'
 check lifecycle.tls_ko_loads_alone eval 'insmod "$TLS_KO" && loaded tls'
 check lifecycle.tls_rekey_refused_while_tls_ko eval '! insmod "$MODULE" 2>/dev/null && ! loaded tls_rekey'
 check lifecycle.clash_logged eval 'dmesg | grep -q "already registered (tls.ko loaded?)"'
-echo "== reference: our control-plane selftest against in-tree tls.ko"
-kselftest RESULT reference.tls_ko.sockopt. "$T/sockopt"
+for t in $OURS; do
+	echo "== reference: our selftest $t against in-tree tls.ko"
+	kselftest RESULT "reference.tls_ko.$t." "$T/$t"
+done
 rmmod tls
 check lifecycle.reload eval 'insmod "$MODULE" && loaded tls_rekey && ulp_listed'
 exit $rc
