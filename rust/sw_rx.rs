@@ -124,10 +124,8 @@ impl RxInner {
         };
         let mut data = KVec::with_capacity(range.len(), GFP_KERNEL)?;
         data.extend_from_slice(&self.raw[range], GFP_KERNEL)?;
-        if self.key.layout.is_tls13()
-            && content_type == CT_HANDSHAKE
-            && data.first() == Some(&HS_KEY_UPDATE)
-        {
+        // As upstream's tls_check_pending_rekey(), whatever the version.
+        if content_type == CT_HANDSHAKE && data.first() == Some(&HS_KEY_UPDATE) {
             self.key_update_pending = true;
             Stat::RxRekeyReceived.inc(sk);
         }

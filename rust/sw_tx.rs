@@ -161,8 +161,9 @@ impl Tx {
             left -= n;
             let full = self.open.len() >= max_payload;
             if full || (left == 0 && !more) {
-                // A zero-length send only makes a record of a given type.
-                if self.open.is_empty() && rtype.is_none() {
+                // A send without data pushes nothing (not even an open
+                // record), unless it carries a record type: as upstream.
+                if n == 0 && rtype.is_none() {
                     break Ok(());
                 }
                 if let Err(e) = self.push_open(sk, send_flags) {
