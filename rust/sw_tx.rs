@@ -163,7 +163,7 @@ impl Tx {
             if full || (left == 0 && !more) {
                 // A send without data pushes nothing (not even an open
                 // record), unless it carries a record type: as upstream.
-                if n == 0 && rtype.is_none() {
+                if n == 0 && rtype.is_none() && !full {
                     break Ok(());
                 }
                 if let Err(e) = self.push_open(sk, send_flags) {
