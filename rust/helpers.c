@@ -319,6 +319,21 @@ int tlsr_tcp_inq(struct sock *sk)
 	return tcp_inq(sk);
 }
 
+u32 tlsr_tcp_write_seq(const struct sock *sk)
+{
+	return READ_ONCE(tcp_sk(sk)->write_seq);
+}
+
+u32 tlsr_tcp_snd_una(const struct sock *sk)
+{
+	return READ_ONCE(tcp_sk(sk)->snd_una);
+}
+
+u32 tlsr_tcp_copied_seq(const struct sock *sk)
+{
+	return READ_ONCE(tcp_sk(sk)->copied_seq);
+}
+
 int tlsr_sock_error(struct sock *sk)
 {
 	return sock_error(sk);

@@ -68,6 +68,9 @@ int tlsr_tcp_send(struct sock *sk, const void *buf, size_t len, int flags);
 int tlsr_tcp_recv(struct sock *sk, struct proto *tcp, void *buf, size_t len,
 		  int flags);
 int tlsr_tcp_inq(struct sock *sk);
+u32 tlsr_tcp_write_seq(const struct sock *sk);
+u32 tlsr_tcp_snd_una(const struct sock *sk);
+u32 tlsr_tcp_copied_seq(const struct sock *sk);
 int tlsr_sock_error(struct sock *sk);
 void tlsr_err_abort(struct sock *sk, int err);
 bool tlsr_rcv_shutdown(const struct sock *sk);

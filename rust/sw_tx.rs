@@ -6,6 +6,7 @@
 use crate::bindings;
 use crate::context::Context;
 use crate::crypto::KeyState;
+use crate::generations::TxLog;
 use crate::logic::errno::Errno;
 use crate::logic::record::CT_APPLICATION_DATA;
 use crate::msg::{Msg, MSG_DONTWAIT, MSG_EOR, MSG_MORE, MSG_NOSIGNAL};
@@ -29,6 +30,9 @@ pub(crate) struct Tx {
     /// Sealed bytes TCP has not taken yet, from `sent` on.
     pending: KVec<u8>,
     sent: usize,
+    /// Every record handed to TCP and not acknowledged yet, with its key
+    /// generation and TCP range.
+    log: TxLog,
 }
 
 impl Tx {
@@ -42,6 +46,7 @@ impl Tx {
                 open_type: CT_APPLICATION_DATA,
                 pending: KVec::new(),
                 sent: 0,
+                log: TxLog::new()?,
             },
             GFP_KERNEL,
         )?;
@@ -108,6 +113,15 @@ impl Tx {
         }
         self.open.clear();
         self.open_type = CT_APPLICATION_DATA;
+        let seq = self.key.seq - 1;
+        if self
+            .log
+            .log(sk, self.key.generation, seq, self.pending.len())
+            .is_err()
+        {
+            // Bookkeeping only until offload uses it: the record still goes.
+            kernel::pr_warn_once!("TX record log full; record left untracked\n");
+        }
         match self.flush(sk, flags) {
             Err(e) if e == EAGAIN || e == ERESTARTSYS || e == EINTR => Ok(()),
             r => r,

@@ -9,4 +9,5 @@
 
 pub mod cipher;
 pub mod errno;
+pub mod generation;
 pub mod record;
