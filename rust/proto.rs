@@ -71,6 +71,7 @@ fn build(set: &mut ProtoSet, base: &bindings::proto, base_ops: &bindings::proto_
                 p.recvmsg = Some(sw::recvmsg);
                 o.splice_read = Some(sw::splice_read);
                 o.poll = Some(sw::poll);
+                o.read_sock = Some(sw::read_sock);
             }
             set.prot[tx][rx] = p;
             set.ops[tx][rx] = o;

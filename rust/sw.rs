@@ -186,3 +186,18 @@ pub(crate) unsafe extern "C" fn splice_read(
         Err(e) => e.to_errno() as isize,
     }
 }
+
+/// `proto_ops.read_sock` of an RX-configured socket: in-kernel readers
+/// would get ciphertext from TCP's, so they get `EOPNOTSUPP` until records
+/// can be handed to them.
+///
+/// # Safety
+///
+/// Called by in-kernel socket users; the arguments are not used.
+pub(crate) unsafe extern "C" fn read_sock(
+    _sk: *mut bindings::sock,
+    _desc: *mut bindings::read_descriptor_t,
+    _actor: bindings::sk_read_actor_t,
+) -> c_int {
+    -Errno::OpNotSupp.to_errno()
+}
