@@ -5,4 +5,4 @@
 # boot the VM with tls_rekey.ko loaded to show it in use.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-exec "$SRCDIR/scripts/vm.sh" --timeout 300 -- python3 tools/testing/demo/rekey_demo.py
+exec "$SRCDIR/scripts/vm.sh" --timeout 600 -- python3 tools/testing/demo/rekey_demo.py
