@@ -29,16 +29,25 @@ impl TxLog {
         Ok(Self(RecordLog::new(slots(INITIAL_SLOTS)?)))
     }
 
-    /// Logs a sealed record of `len` bytes about to enter TCP's stream
-    /// (nothing else pending) and retires the acknowledged ones.
-    pub(crate) fn log(&mut self, sk: &Sock, generation: u32, seq: u64, len: usize) -> Result {
+    /// Logs a sealed record of `len` bytes that enters TCP's stream after
+    /// `queued` bytes not handed to TCP yet, and retires the acknowledged
+    /// ones.
+    pub(crate) fn log(
+        &mut self,
+        sk: &Sock,
+        generation: u32,
+        seq: u64,
+        queued: usize,
+        len: usize,
+    ) -> Result {
         // SAFETY: the socket is valid; these are plain reads.
-        let (start, una) = unsafe {
+        let (write_seq, una) = unsafe {
             (
                 bindings::tlsr_tcp_write_seq(sk.as_ptr()),
                 bindings::tlsr_tcp_snd_una(sk.as_ptr()),
             )
         };
+        let start = write_seq.wrapping_add(queued as u32);
         self.0.retire_before(una);
         let r = RecordInfo {
             generation,

@@ -96,27 +96,33 @@ impl Tx {
     /// Seals the open record and hands it to TCP. The record is committed
     /// once sealed: if TCP takes only part of it, the rest stays pending.
     fn push_open(&mut self, sk: &Sock, flags: u32) -> Result {
-        self.flush(sk, flags)?;
         let plain_len = self.open.len();
         let l = self.key.layout;
         let pre = l.prepend_len();
+        // Sealed records queue behind what TCP has not taken yet; callers
+        // flush before taking more plaintext, so at most two wait.
+        let base = self.pending.len();
         self.pending
-            .resize(plain_len + l.overhead(), 0, GFP_KERNEL)?;
-        self.pending[pre..pre + plain_len].copy_from_slice(&self.open);
+            .resize(base + plain_len + l.overhead(), 0, GFP_KERNEL)?;
+        let rec = &mut self.pending[base..];
+        rec[pre..pre + plain_len].copy_from_slice(&self.open);
         if l.is_tls13() {
-            self.pending[pre + plain_len] = self.open_type;
+            rec[pre + plain_len] = self.open_type;
         }
         let t = self.open_type;
-        if let Err(e) = self.key.seal(t, plain_len, &mut self.pending) {
-            self.pending.clear();
+        if let Err(e) = self.key.seal(t, plain_len, rec) {
+            self.pending.truncate(base);
             return Err(e);
         }
+        let rec_len = self.pending.len() - base;
         self.open.clear();
         self.open_type = CT_APPLICATION_DATA;
         let seq = self.key.seq - 1;
+        // TCP will carry the record right after the bytes still pending.
+        let queued = base - self.sent;
         if self
             .log
-            .log(sk, self.key.generation, seq, self.pending.len())
+            .log(sk, self.key.generation, seq, queued, rec_len)
             .is_err()
         {
             // Bookkeeping only until offload uses it: the record still goes.
@@ -165,6 +171,11 @@ impl Tx {
         let result = loop {
             if left == 0 && copied > 0 {
                 break Ok(());
+            }
+            // Backpressure: take plaintext only once TCP took the sealed
+            // records (blocking, or EAGAIN for non-blocking senders).
+            if let Err(e) = self.flush(sk, send_flags) {
+                break Err(e);
             }
             let n = left.min(max_payload - self.open.len());
             if let Err(e) = msg.copy_from(&mut self.open, n) {
