@@ -194,9 +194,21 @@ static void __expect_conf(struct __test_metadata *_metadata, int line,
 		TH_LOG("line %d: %s rec_seq %#llx, expected %#llx", line,
 		       name, (unsigned long long)keys_rec_seq(&got),
 		       (unsigned long long)rec_seq);
-	EXPECT_EQ(0, memcmp(got.raw, exp.raw, want->len))
-		TH_LOG("line %d: %s crypto_info is not the installed key",
-		       line, name);
+	if (memcmp(got.raw, exp.raw, want->len)) {
+		char g[3 * sizeof(got.raw) + 1], e[3 * sizeof(got.raw) + 1];
+		size_t i;
+
+		for (i = 0; i < want->len; i++) {
+			sprintf(g + 3 * i, " %02x", got.raw[i]);
+			sprintf(e + 3 * i, " %02x", exp.raw[i]);
+		}
+		EXPECT_EQ(0, memcmp(got.raw, exp.raw, want->len))
+			TH_LOG("line %d: %s crypto_info is not the installed key (iv at %zu, rec_seq at %zu)\n got     %s\n expected%s",
+			       line, name,
+			       cipher_desc_get(want->info.cipher_type)->iv,
+			       cipher_desc_get(want->info.cipher_type)->rec_seq,
+			       g, e);
+	}
 }
 
 #define expect_conf(fd, optname, want, rec_seq)				\
@@ -230,6 +242,18 @@ static int listen_lo(struct __test_metadata *_metadata,
 	return sfd;
 }
 
+/*
+ * Bound every blocking read: a record that never comes fails the test
+ * with EAGAIN (tls_rx_rec_wait() honours sock_rcvtimeo()) instead of
+ * hanging it until the harness timeout.
+ */
+static int rcv_timeout(int fd, int sec)
+{
+	struct timeval tv = { .tv_sec = sec };
+
+	return setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+}
+
 /* A connected TCP pair over loopback, as ulp_sock_pair() in net/tls.c. */
 static void tcp_pair(struct __test_metadata *_metadata, int *fd, int *cfd)
 {
@@ -243,6 +267,8 @@ static void tcp_pair(struct __test_metadata *_metadata, int *fd, int *cfd)
 	ASSERT_EQ(0, connect(*fd, (struct sockaddr *)&addr, sizeof(addr)));
 	*cfd = accept(sfd, NULL, NULL);
 	ASSERT_GE(*cfd, 0);
+	ASSERT_EQ(0, rcv_timeout(*fd, 10));
+	ASSERT_EQ(0, rcv_timeout(*cfd, 10));
 
 	close(sfd);
 }
@@ -856,8 +882,10 @@ TEST_F(tls13, queued_records_large_read)
 	expect_keyupdate(self->cfd);
 	expect_keyexpired(self->cfd);
 	ASSERT_EQ(0, set_keys(self->cfd, TLS_RX, &k1));
+	/* both new-key records in one read */
 	EXPECT_EQ((ssize_t)sizeof(new),
-		  tls_recv_cmsg(self->cfd, &type, buf, 65536, MSG_WAITALL));
+		  tls_recv_cmsg(self->cfd, &type, buf, 65536, 0));
+	EXPECT_EQ(TLS_RECORD_TYPE_DATA, type);
 	EXPECT_EQ(0, memcmp(buf, new, sizeof(new)));
 	expect_eagain(self->cfd);
 	free(buf);
@@ -1761,11 +1789,40 @@ TEST_F(tls13, keyupdate_wakes_blocked_recv)
 	expect_eagain(self->cfd);
 }
 
-/* Close with the rekey pending and new-key records still queued. */
+/*
+ * Close with records not read yet (no rekey).  They are unread data in
+ * the TCP receive queue (tls_strp leaves a record there until it is
+ * consumed), so tcp_close() sends a RST (data_was_unread): the sender
+ * gets ECONNRESET.
+ */
+TEST_F(tls13, close_unread_records)
+{
+	socklen_t len = sizeof(int);
+	char buf[5000];
+	int err = 0;
+
+	fill(buf, sizeof(buf), 122);
+	send_data(self->fd, buf, 100, 0);
+	send_data(self->fd, buf, sizeof(buf), 0);
+	ASSERT_EQ(0, wait_sent(self->fd));
+	expect_data(self->cfd, buf, 100);
+	close(self->cfd);
+	self->cfd = -1;
+	EXPECT_EQ(POLLHUP, poll_in(self->fd, 5000) & POLLHUP);
+	EXPECT_EQ(0, getsockopt(self->fd, SOL_SOCKET, SO_ERROR, &err, &len));
+	EXPECT_EQ(ECONNRESET, err) TH_LOG("SO_ERROR: %s", strerror(err));
+}
+
+/*
+ * The same with the rekey pending and new-key records still queued: the
+ * records nobody could decrypt are unread data, the close resets.
+ */
 TEST_F(tls13, close_pending_rekey)
 {
 	struct tls_keys k1 = KEYS(1);
+	socklen_t len = sizeof(int);
 	char buf[5000];
+	int err = 0;
 
 	fill(buf, sizeof(buf), 121);
 	send_keyupdate(self->fd);
@@ -1778,10 +1835,9 @@ TEST_F(tls13, close_pending_rekey)
 	close(self->cfd);
 	self->cfd = -1;
 	/* the sender sees the reset */
-	errno = 0;
-	usleep(100000);
-	send(self->fd, buf, 100, MSG_NOSIGNAL);
-	EXPECT_EQ(-1, send(self->fd, buf, 100, MSG_NOSIGNAL));
+	EXPECT_EQ(POLLHUP, poll_in(self->fd, 5000) & POLLHUP);
+	EXPECT_EQ(0, getsockopt(self->fd, SOL_SOCKET, SO_ERROR, &err, &len));
+	EXPECT_EQ(ECONNRESET, err) TH_LOG("SO_ERROR: %s", strerror(err));
 }
 
 /*
@@ -1791,7 +1847,22 @@ TEST_F(tls13, close_pending_rekey)
  */
 #define NPAIRS	200
 
-TEST_F_TIMEOUT(tls13, many_pairs, 300)
+/*
+ * The key end @end of pair @i sends with, generation @rekey: distinct per
+ * pair, end and generation.  rec_seq is set to @i: a generation byte of
+ * 0xff as rec_seq would wrap after one record (tls_advance_record_sn():
+ * tls_err_abort(-EBADMSG)).
+ */
+static struct tls_keys pair_keys(const FIXTURE_VARIANT(tls13) *variant,
+				 int i, int end, int rekey)
+{
+	struct tls_keys k = KEYS(128 * rekey + 2 * (i % 64) + end);
+
+	keys_set_rec_seq(&k, i);
+	return k;
+}
+
+TEST_F_TIMEOUT(tls13, many_pairs, 120)
 {
 	int (*p)[2], sfd, i, j;
 	struct sockaddr_in addr;
@@ -1807,9 +1878,11 @@ TEST_F_TIMEOUT(tls13, many_pairs, 300)
 				     sizeof(addr)));
 		p[i][1] = accept(sfd, NULL, NULL);
 		ASSERT_GE(p[i][1], 0) TH_LOG("pair %d: %s", i, strerror(errno));
+		ASSERT_EQ(0, rcv_timeout(p[i][0], 10));
+		ASSERT_EQ(0, rcv_timeout(p[i][1], 10));
 		for (j = 0; j < 2; j++) {
-			struct tls_keys tx = KEYS(2 * (i % 64) + j);
-			struct tls_keys rx = KEYS(2 * (i % 64) + !j);
+			struct tls_keys tx = pair_keys(variant, i, j, 0);
+			struct tls_keys rx = pair_keys(variant, i, !j, 0);
 
 			ASSERT_EQ(0, attach_tls(p[i][j]))
 				TH_LOG("pair %d", i);
@@ -1832,10 +1905,10 @@ TEST_F_TIMEOUT(tls13, many_pairs, 300)
 			expect_data(p[i][j], msg, strlen(msg) + 1);
 		}
 
-	/* rekey both directions of every pair: generations 128..255 */
+	/* rekey both directions of every pair */
 	for (i = 0; i < NPAIRS; i++)
 		for (j = 0; j < 2; j++) {
-			struct tls_keys tx = KEYS(128 + 2 * (i % 64) + j);
+			struct tls_keys tx = pair_keys(variant, i, j, 1);
 
 			send_keyupdate(p[i][j]);
 			ASSERT_EQ(0, set_keys(p[i][j], TLS_TX, &tx));
@@ -1844,7 +1917,7 @@ TEST_F_TIMEOUT(tls13, many_pairs, 300)
 		}
 	for (i = 0; i < NPAIRS; i++)
 		for (j = 0; j < 2; j++) {
-			struct tls_keys rx = KEYS(128 + 2 * (i % 64) + !j);
+			struct tls_keys rx = pair_keys(variant, i, !j, 1);
 
 			ASSERT_EQ(0, wait_sent(p[i][!j]));
 			expect_keyupdate(p[i][j]);
@@ -1953,6 +2026,7 @@ TEST_F(tls12, keyupdate)
 	EXPECT_EQ(-EBUSY, set_keys(self->fd, TLS_TX, &k1));
 	send_data(self->fd, new, sizeof(new), 0);
 	ASSERT_EQ(0, wait_sent(self->fd));
+	expect_conf(self->fd, TLS_TX, &k0, 3);
 
 	expect_data(self->cfd, old, sizeof(old));
 	expect_keyupdate(self->cfd);
