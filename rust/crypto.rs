@@ -64,7 +64,8 @@ pub(crate) struct KeyState {
     iv: [u8; IV_LEN],
     /// Sequence number of the next record.
     pub(crate) seq: u64,
-    /// TLS 1.2 GCM/CCM explicit nonce of the next TX record.
+    /// TLS 1.2 GCM/CCM: the explicit nonce of the next TX record; the IV
+    /// part `getsockopt` reports, advanced per record in both directions.
     explicit: u64,
     /// Key generation: 0 for the first key, one more per rekey.
     pub(crate) generation: u32,
@@ -104,11 +105,12 @@ impl KeyState {
         self.explicit.to_be_bytes()
     }
 
-    /// The `iv` field of the `crypto_info` as `getsockopt` reports it now.
-    pub(crate) fn current_iv(&self, desc: &CipherDesc, tx: bool) -> [u8; IV_LEN] {
+    /// The `iv` field of the `crypto_info` as `getsockopt` reports it now:
+    /// TLS 1.2 GCM/CCM advance it with every record, in both directions.
+    pub(crate) fn current_iv(&self, desc: &CipherDesc) -> [u8; IV_LEN] {
         let mut iv = [0u8; IV_LEN];
         iv[..desc.iv].copy_from_slice(&self.iv[desc.salt..desc.salt + desc.iv]);
-        if tx && self.layout.explicit_nonce_len() > 0 {
+        if self.layout.explicit_nonce_len() > 0 {
             iv[..8].copy_from_slice(&self.tx_explicit());
         }
         iv
@@ -190,6 +192,8 @@ impl KeyState {
         let aad_len = plain_len.saturating_sub(l.tail_len());
         self.crypt(false, outer_type, aad_len, &explicit, &mut rec[pre..], len)?;
         self.seq = self.seq.wrapping_add(1);
+        // Upstream advances the IV of both directions per record.
+        self.explicit = self.explicit.wrapping_add(1);
         if !l.is_tls13() {
             return Ok((pre..pre + plain_len, outer_type));
         }

@@ -348,6 +348,17 @@ void tlsr_err_abort(struct sock *sk, int err)
 	sk_error_report(sk);
 }
 
+/*
+ * Unread records were pulled out of TCP's queue, so tcp_close() cannot see
+ * them: zero linger makes it reset the connection as it does for unread
+ * data. The caller holds the socket lock.
+ */
+void tlsr_reset_on_close(struct sock *sk)
+{
+	sock_set_flag(sk, SOCK_LINGER);
+	WRITE_ONCE(sk->sk_lingertime, 0);
+}
+
 bool tlsr_rcv_shutdown(const struct sock *sk)
 {
 	return (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) ||

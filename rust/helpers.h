@@ -73,6 +73,7 @@ u32 tlsr_tcp_snd_una(const struct sock *sk);
 u32 tlsr_tcp_copied_seq(const struct sock *sk);
 int tlsr_sock_error(struct sock *sk);
 void tlsr_err_abort(struct sock *sk, int err);
+void tlsr_reset_on_close(struct sock *sk);
 bool tlsr_rcv_shutdown(const struct sock *sk);
 unsigned int tlsr_poll(const struct proto_ops *base, struct file *file,
 		       struct socket *sock, struct poll_table_struct *wait);

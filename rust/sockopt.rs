@@ -342,7 +342,7 @@ fn get_conf(ctx: &Context, out: &UserOut, dir: Dir, key: Option<&KeyState>) -> R
         _ => return Err(Errno::Inval.into()),
     };
     if let Some(k) = key {
-        let iv = k.current_iv(d, dir == Dir::Tx);
+        let iv = k.current_iv(d);
         info.0[d.iv_offset()..d.iv_offset() + d.iv].copy_from_slice(&iv[..d.iv]);
         info.0[d.rec_seq_offset()..d.rec_seq_offset() + 8].copy_from_slice(&k.seq.to_be_bytes());
     }

@@ -178,15 +178,26 @@ impl RxInner {
     }
 
     /// Whether a read would find a record without blocking (for `poll`).
+    /// Records are only framed here, never opened: like upstream, a
+    /// KeyUpdate takes effect when a read opens it.
     pub(crate) fn readable(&mut self, sk: &Sock, tcp: *mut bindings::proto) -> bool {
+        // As upstream: nothing is readable while a KeyUpdate waits for the
+        // next key, not even records already opened.
+        if self.key_update_pending {
+            return false;
+        }
+        if !self.ready.is_empty() {
+            return true;
+        }
+        if self.stopped {
+            return false;
+        }
         loop {
-            if !self.ready.is_empty() {
-                return true;
-            }
-            match self.open_one(sk) {
-                Ok(true) | Err(_) => return true,
-                Ok(false) if self.key_update_pending => return false,
-                Ok(false) => {}
+            match self.head_len() {
+                // A malformed header is readable: the read reports it.
+                Err(_) => return true,
+                Ok(Some(len)) if len <= self.raw.len() => return true,
+                Ok(_) => {}
             }
             match self.fill(sk, tcp, true) {
                 Ok(n) if n > 0 => {}
@@ -259,6 +270,12 @@ impl RxInner {
             self.ready.remove(0).map_err(|_| EINVAL)?;
         }
         Ok(r as usize)
+    }
+
+    /// Whether data the user never read is left (closing then resets the
+    /// connection, as TCP does for unread data).
+    pub(crate) fn has_unread(&self) -> bool {
+        !self.raw.is_empty() || !self.ready.is_empty()
     }
 
     /// Installs the next key generation (`TLS_RX` rekey).
