@@ -45,9 +45,10 @@ struct Plain {
 pub(crate) struct RxInner {
     /// The current key generation.
     pub(crate) key: KeyState,
-    /// Bytes read from TCP and not opened yet (records under a key not
-    /// installed yet wait here).
+    /// Bytes read from TCP, `raw[head..]` not opened yet (records under a
+    /// key not installed yet wait here).
     raw: KVec<u8>,
+    head: usize,
     /// Opened records, oldest first.
     ready: KVec<Plain>,
     /// A KeyUpdate was delivered: nothing more is opened until `TLS_RX`
@@ -68,6 +69,7 @@ pub(crate) fn new_rx(key: KeyState) -> Result<Pin<KBox<Rx>>> {
         new_mutex!(RxInner {
             key,
             raw: KVec::new(),
+            head: 0,
             ready: KVec::new(),
             key_update_pending: false,
             stopped: false,
@@ -77,13 +79,18 @@ pub(crate) fn new_rx(key: KeyState) -> Result<Pin<KBox<Rx>>> {
 }
 
 impl RxInner {
+    /// Ciphertext bytes not opened yet.
+    fn unopened(&self) -> usize {
+        self.raw.len() - self.head
+    }
+
     /// Total size of the record at the head of `raw`, once its header is in.
     fn head_len(&self) -> Result<Option<usize>> {
-        if self.raw.len() < HEADER_LEN {
+        if self.unopened() < HEADER_LEN {
             return Ok(None);
         }
         let mut h = [0u8; HEADER_LEN];
-        h.copy_from_slice(&self.raw[..HEADER_LEN]);
+        h.copy_from_slice(&self.raw[self.head..self.head + HEADER_LEN]);
         Ok(Some(self.key.layout.parse_header(&h)?.record_len))
     }
 
@@ -93,6 +100,7 @@ impl RxInner {
         abort(sk, e);
         self.stopped = true;
         self.raw.clear();
+        self.head = 0;
         sock_error(sk).err().unwrap_or(e)
     }
 
@@ -107,12 +115,13 @@ impl RxInner {
             return Ok(false);
         }
         let len = match self.head_len() {
-            Ok(Some(len)) if len <= self.raw.len() => len,
+            Ok(Some(len)) if len <= self.unopened() => len,
             Ok(_) => return Ok(false),
             Err(e) => return Err(self.stop(sk, e)),
         };
-        let outer = self.raw[0];
-        let (range, content_type) = match self.key.open(outer, &mut self.raw[..len]) {
+        let at = self.head;
+        let outer = self.raw[at];
+        let (range, content_type) = match self.key.open(outer, &mut self.raw[at..at + len]) {
             Ok(r) => r,
             Err(e) => {
                 // A record that does not open stays at the head: every
@@ -123,7 +132,7 @@ impl RxInner {
             }
         };
         let mut data = KVec::with_capacity(range.len(), GFP_KERNEL)?;
-        data.extend_from_slice(&self.raw[range], GFP_KERNEL)?;
+        data.extend_from_slice(&self.raw[at + range.start..at + range.end], GFP_KERNEL)?;
         // As upstream's tls_check_pending_rekey(), whatever the version.
         if content_type == CT_HANDSHAKE && data.first() == Some(&HS_KEY_UPDATE) {
             self.key_update_pending = true;
@@ -137,18 +146,28 @@ impl RxInner {
             },
             GFP_KERNEL,
         )?;
-        let rest = self.raw.len() - len;
-        self.raw.copy_within(len.., 0);
-        self.raw.truncate(rest);
+        self.head += len;
+        if self.head == self.raw.len() {
+            self.raw.clear();
+            self.head = 0;
+        }
         Ok(true)
     }
 
     /// Pulls bytes from TCP; `Ok(0)` at end of stream.
     fn fill(&mut self, sk: &Sock, tcp: *mut bindings::proto, nonblock: bool) -> Result<usize> {
         let need = match self.head_len() {
-            Ok(Some(len)) => len.saturating_sub(self.raw.len()),
-            _ => HEADER_LEN - self.raw.len().min(HEADER_LEN),
+            Ok(Some(len)) => len.saturating_sub(self.unopened()),
+            _ => HEADER_LEN - self.unopened().min(HEADER_LEN),
         };
+        // Opened records are dropped from the front once per read from
+        // TCP, not once per record.
+        if self.head > 0 {
+            let rest = self.unopened();
+            self.raw.copy_within(self.head.., 0);
+            self.raw.truncate(rest);
+            self.head = 0;
+        }
         // SAFETY: the socket is valid.
         let inq = unsafe { bindings::tlsr_tcp_inq(sk.as_ptr()) }.max(0) as usize;
         let want = need.max(inq).clamp(1, READ_CHUNK);
@@ -173,6 +192,7 @@ impl RxInner {
         unsafe { self.raw.inc_len(r as usize) };
         if self.stopped {
             self.raw.clear();
+            self.head = 0;
         }
         Ok(r as usize)
     }
@@ -196,7 +216,7 @@ impl RxInner {
             match self.head_len() {
                 // A malformed header is readable: the read reports it.
                 Err(_) => return true,
-                Ok(Some(len)) if len <= self.raw.len() => return true,
+                Ok(Some(len)) if len <= self.unopened() => return true,
                 Ok(_) => {}
             }
             match self.fill(sk, tcp, true) {
@@ -275,7 +295,7 @@ impl RxInner {
     /// Whether data the user never read is left (closing then resets the
     /// connection, as TCP does for unread data).
     pub(crate) fn has_unread(&self) -> bool {
-        !self.raw.is_empty() || !self.ready.is_empty()
+        self.unopened() > 0 || !self.ready.is_empty()
     }
 
     /// Installs the next key generation (`TLS_RX` rekey).

@@ -96,30 +96,36 @@ impl Tx {
     /// Seals the open record and hands it to TCP. The record is committed
     /// once sealed: if TCP takes only part of it, the rest stays pending.
     fn push_open(&mut self, sk: &Sock, flags: u32) -> Result {
-        let plain_len = self.open.len();
         let l = self.key.layout;
         let pre = l.prepend_len();
-        // Sealed records queue behind what TCP has not taken yet; callers
-        // flush before taking more plaintext, so at most two wait.
-        let base = self.pending.len();
-        self.pending
-            .resize(base + plain_len + l.overhead(), 0, GFP_KERNEL)?;
-        let rec = &mut self.pending[base..];
-        rec[pre..pre + plain_len].copy_from_slice(&self.open);
-        if l.is_tls13() {
-            rec[pre + plain_len] = self.open_type;
+        self.reserve_prepend()?;
+        let plain_len = self.open_len();
+        // The open record already sits behind room for its prepend: seal
+        // it in place, then queue it behind what TCP has not taken yet
+        // (callers flush before taking more plaintext: at most two wait).
+        let end = pre + plain_len;
+        self.open.resize(plain_len + l.overhead(), 0, GFP_KERNEL)?;
+        if let (true, Some(b)) = (l.is_tls13(), self.open.get_mut(end)) {
+            *b = self.open_type;
         }
         let t = self.open_type;
-        if let Err(e) = self.key.seal(t, plain_len, rec) {
-            self.pending.truncate(base);
+        if let Err(e) = self.key.seal(t, plain_len, &mut self.open) {
+            self.open.truncate(end);
             return Err(e);
         }
-        let rec_len = self.pending.len() - base;
+        let rec_len = self.open.len();
+        let base = self.pending.len();
+        if base == 0 {
+            core::mem::swap(&mut self.pending, &mut self.open);
+            self.sent = 0;
+        } else {
+            self.pending.extend_from_slice(&self.open, GFP_KERNEL)?;
+        }
         self.open.clear();
         self.open_type = CT_APPLICATION_DATA;
         let seq = self.key.seq - 1;
         // TCP will carry the record right after the bytes still pending.
-        let queued = base - self.sent;
+        let queued = base.saturating_sub(self.sent);
         if self
             .log
             .log(sk, self.key.generation, seq, queued, rec_len)
@@ -136,13 +142,29 @@ impl Tx {
 
     /// Whether a record is open (`TLS_TX_MAX_PAYLOAD_LEN` cannot change).
     pub(crate) fn has_open_record(&self) -> bool {
-        !self.open.is_empty()
+        self.open_len() > 0
+    }
+
+    /// Plaintext bytes in the open record.
+    fn open_len(&self) -> usize {
+        self.open
+            .len()
+            .saturating_sub(self.key.layout.prepend_len())
+    }
+
+    /// Makes the open record start with room for its prepend.
+    fn reserve_prepend(&mut self) -> Result {
+        if self.open.is_empty() {
+            self.open
+                .resize(self.key.layout.prepend_len(), 0, GFP_KERNEL)?;
+        }
+        Ok(())
     }
 
     /// Pushes whatever is open or pending (`splice_eof`, close); `flags`
     /// may hold `MSG_DONTWAIT`.
     pub(crate) fn push_all(&mut self, sk: &Sock, flags: u32) -> Result {
-        if !self.open.is_empty() {
+        if self.has_open_record() {
             self.push_open(sk, flags | MSG_NOSIGNAL)?;
         }
         self.flush(sk, flags | MSG_NOSIGNAL)
@@ -162,7 +184,7 @@ impl Tx {
         }
         let send_flags = flags & (MSG_DONTWAIT | MSG_NOSIGNAL);
         let rtype = msg.record_type()?;
-        if rtype.is_some_and(|t| t != self.open_type) && !self.open.is_empty() {
+        if rtype.is_some_and(|t| t != self.open_type) && self.has_open_record() {
             self.push_open(sk, send_flags)?;
         }
         let ctype = rtype.unwrap_or(self.open_type);
@@ -177,14 +199,17 @@ impl Tx {
             if let Err(e) = self.flush(sk, send_flags) {
                 break Err(e);
             }
-            let n = left.min(max_payload - self.open.len());
+            let n = left.min(max_payload.saturating_sub(self.open_len()));
+            if let Err(e) = self.reserve_prepend() {
+                break Err(e);
+            }
             if let Err(e) = msg.copy_from(&mut self.open, n) {
                 break Err(e);
             }
             self.open_type = ctype;
             copied += n;
             left -= n;
-            let full = self.open.len() >= max_payload;
+            let full = self.open_len() >= max_payload;
             if full || (left == 0 && !more) {
                 // A send without data pushes nothing (not even an open
                 // record), unless it carries a record type: as upstream.

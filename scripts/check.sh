@@ -92,7 +92,7 @@ check_variant() {
 		fail "$VARIANT: module build"
 		return
 	fi
-	if grep -qE '^(warning|error)' "$LOG/build.log"; then fail "$VARIANT: module build has warnings"; else pass "$VARIANT: module builds without warnings"; fi
+	if grep -qE '(^|: )(warning|error)' "$LOG/build.log"; then fail "$VARIANT: module build has warnings"; else pass "$VARIANT: module builds without warnings"; fi
 	"$SRCDIR/scripts/build-selftests.sh" "$VARIANT" || fail "$VARIANT: selftest build"
 
 	[ -n "${STYLE_DONE:-}" ] || check_style "$VARIANT"

@@ -65,8 +65,13 @@ impl<S: DerefMut<Target = [RecordInfo]>> RecordLog<S> {
         self.len == 0
     }
 
+    /// Slot index `i` places after `head` (storage may be empty).
+    fn slot(&self, i: usize) -> usize {
+        (self.head + i).checked_rem(self.slots.len()).unwrap_or(0)
+    }
+
     fn at(&self, i: usize) -> &RecordInfo {
-        &self.slots[(self.head + i) % self.slots.len()]
+        &self.slots[self.slot(i)]
     }
 
     /// The newest record.
@@ -95,8 +100,8 @@ impl<S: DerefMut<Target = [RecordInfo]>> RecordLog<S> {
         if self.len == self.slots.len() {
             return Err(LogError::Full);
         }
-        let cap = self.slots.len();
-        self.slots[(self.head + self.len) % cap] = r;
+        let i = self.slot(self.len);
+        self.slots[i] = r;
         self.len += 1;
         Ok(())
     }
@@ -142,7 +147,7 @@ impl<S: DerefMut<Target = [RecordInfo]>> RecordLog<S> {
     pub fn retire_before(&mut self, una: u32) -> usize {
         let mut n = 0;
         while self.len > 0 && !seq_before(una, self.at(0).tcp_end) {
-            self.head = (self.head + 1) % self.slots.len();
+            self.head = self.slot(1);
             self.len -= 1;
             n += 1;
         }
