@@ -10,12 +10,13 @@ use crate::logic::record::{self, Layout, IV_LEN, MAX_AAD_LEN, MAX_AEAD_IV_LEN};
 use core::ptr::NonNull;
 use kernel::prelude::*;
 
-/// A synchronous AEAD transform with its key set.
+/// A synchronous AEAD transform with its key set, and its request.
 ///
 /// # Invariants
 ///
-/// `self.0` is a live transform from `tlsr_aead_alloc()`, owned by this value.
-struct Aead(NonNull<bindings::crypto_aead>);
+/// `self.0` is a live request (and transform) from `tlsr_aead_alloc()`,
+/// owned by this value.
+struct Aead(NonNull<bindings::aead_request>);
 
 // SAFETY: a transform may be used from any thread; users serialise requests.
 unsafe impl Send for Aead {}

@@ -52,10 +52,12 @@ int tlsr_fill_ulp_info(struct sk_buff *skb, u16 version, u16 cipher_type,
 		       u16 tx_max_payload_len);
 size_t tlsr_ulp_info_size(void);
 
-struct crypto_aead *tlsr_aead_alloc(const char *name, const u8 *key,
-				    unsigned int key_len, unsigned int tag_len);
-void tlsr_aead_free(struct crypto_aead *tfm);
-int tlsr_aead_crypt(struct crypto_aead *tfm, bool encrypt, u8 *aad,
+struct aead_request;
+
+struct aead_request *tlsr_aead_alloc(const char *name, const u8 *key,
+				     unsigned int key_len, unsigned int tag_len);
+void tlsr_aead_free(struct aead_request *req);
+int tlsr_aead_crypt(struct aead_request *req, bool encrypt, u8 *aad,
 		    unsigned int aad_len, u8 *data, unsigned int len, u8 *iv);
 
 size_t tlsr_msg_data_left(const struct msghdr *msg);
