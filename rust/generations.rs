@@ -3,7 +3,6 @@
 //! The per-direction record log of the kernel side: `rust/logic`'s
 //! [`RecordLog`] over kernel storage that grows on demand.
 
-use crate::bindings;
 use crate::logic::generation::{LogError, RecordInfo, RecordLog};
 use crate::sock::Sock;
 use kernel::prelude::*;
@@ -40,13 +39,7 @@ impl TxLog {
         queued: usize,
         len: usize,
     ) -> Result {
-        // SAFETY: the socket is valid; these are plain reads.
-        let (write_seq, una) = unsafe {
-            (
-                bindings::tlsr_tcp_write_seq(sk.as_ptr()),
-                bindings::tlsr_tcp_snd_una(sk.as_ptr()),
-            )
-        };
+        let (write_seq, una) = sk.tcp_write_seq_and_una();
         let start = write_seq.wrapping_add(queued as u32);
         self.0.retire_before(una);
         let r = RecordInfo {

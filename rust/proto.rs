@@ -79,8 +79,8 @@ fn build(set: &mut ProtoSet, base: &bindings::proto, base_ops: &bindings::proto_
     }
 }
 
-/// The table set for `sk`'s current protocol, built on first use.
-fn set_index(sk: &Sock) -> Result<usize> {
+/// Finds or builds the tables for `sk`, before its ULP data is attached.
+pub(crate) fn prepare(sk: &Sock) -> Result<Tables> {
     let prot = sk.prot();
     let ops = sk.socket_ops();
     if prot.is_null() || ops.is_null() {
@@ -92,7 +92,7 @@ fn set_index(sk: &Sock) -> Result<usize> {
         .iter()
         .position(|s| s.base_prot == prot.cast_const() && s.base_ops == ops)
     {
-        return Ok(i);
+        return Ok(Tables::of(&mut sets.sets[i]));
     }
     // A socket already running on one of our tables has no fresh base.
     if sets.sets[..sets.used].iter().any(|s| {
@@ -114,7 +114,7 @@ fn set_index(sk: &Sock) -> Result<usize> {
     set.base_ops = ops;
     build(set, base, base_ops);
     sets.used += 1;
-    Ok(i)
+    Ok(Tables::of(&mut sets.sets[i]))
 }
 
 /// The tables of one base protocol, found or built by [`prepare`] or
@@ -156,13 +156,6 @@ impl Tables {
         // invariant; the ULP owner reference pins the module).
         unsafe { sk.set_prot(prot, ops) };
     }
-}
-
-/// Finds or builds the tables for `sk`, before its ULP data is attached.
-pub(crate) fn prepare(sk: &Sock) -> Result<Tables> {
-    let i = set_index(sk)?;
-    let mut g = PROTO_SETS.lock();
-    Ok(Tables::of(&mut g.sets[i]))
 }
 
 /// The tables `sk` currently runs on.

@@ -28,6 +28,17 @@ impl Sock {
         NonNull::new(sk).map(Self)
     }
 
+    /// The socket of a `struct socket` passed to a `proto_ops` callback.
+    ///
+    /// # Safety
+    ///
+    /// `sock` must be a valid `struct socket` for the lifetime of the
+    /// result, as it is for the duration of such a callback.
+    pub(crate) unsafe fn from_socket(sock: *mut bindings::socket) -> Option<Self> {
+        // SAFETY: a valid `struct socket` has a valid `sk` while in use.
+        unsafe { Self::from_raw(bindings::tlsr_socket_sk(sock)) }
+    }
+
     /// The raw pointer, for the abstraction files.
     pub(crate) fn as_ptr(&self) -> *mut bindings::sock {
         self.0.as_ptr()
@@ -64,6 +75,47 @@ impl Sock {
         // SAFETY: `self.0` is valid by the type invariant; the caller
         // guarantees the lifetime of `prot` and `ops`.
         unsafe { bindings::tlsr_sk_set_prot(self.as_ptr(), prot, ops) }
+    }
+
+    /// `tls_err_abort()`: reports a fatal record error on the socket.
+    pub(crate) fn err_abort(&self, e: kernel::error::Error) {
+        // SAFETY: `self.0` is valid by the type invariant.
+        unsafe { bindings::tlsr_err_abort(self.as_ptr(), e.to_errno()) };
+    }
+
+    /// Takes the socket's pending error (`sock_error()`), clearing it.
+    pub(crate) fn take_error(&self) -> kernel::error::Result {
+        // SAFETY: `self.0` is valid by the type invariant.
+        kernel::error::to_result(unsafe { bindings::tlsr_sock_error(self.as_ptr()) })
+    }
+
+    /// Whether the receive side is shut down or done.
+    pub(crate) fn rcv_shutdown(&self) -> bool {
+        // SAFETY: `self.0` is valid by the type invariant.
+        unsafe { bindings::tlsr_rcv_shutdown(self.as_ptr()) }
+    }
+
+    /// Wakes readers and pollers (`sk_data_ready`).
+    pub(crate) fn data_ready(&self) {
+        // SAFETY: `self.0` is valid by the type invariant.
+        unsafe { bindings::tlsr_data_ready(self.as_ptr()) }
+    }
+
+    /// Bytes TCP holds for the reader (`tcp_inq()`).
+    pub(crate) fn tcp_inq(&self) -> usize {
+        // SAFETY: `self.0` is valid by the type invariant.
+        unsafe { bindings::tlsr_tcp_inq(self.as_ptr()) }.max(0) as usize
+    }
+
+    /// TCP's next write sequence number and oldest unacknowledged one.
+    pub(crate) fn tcp_write_seq_and_una(&self) -> (u32, u32) {
+        // SAFETY: `self.0` is valid by the type invariant; plain reads.
+        unsafe {
+            (
+                bindings::tlsr_tcp_write_seq(self.as_ptr()),
+                bindings::tlsr_tcp_snd_una(self.as_ptr()),
+            )
+        }
     }
 
     /// Takes the socket lock (`lock_sock()`), released when the guard drops.

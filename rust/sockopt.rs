@@ -229,8 +229,7 @@ fn install_conf(
                 let generation = g.key.generation + 1;
                 g.rekey(KeyState::new(hdr.version, desc, info, generation)?);
                 // Wake readers and pollers waiting for the new key.
-                // SAFETY: the socket is valid.
-                unsafe { bindings::tlsr_data_ready(sk.as_ptr()) };
+                sk.data_ready();
             }
             None => ctx.set_rx(lock, new_rx(KeyState::new(hdr.version, desc, info, 0)?)?),
         },

@@ -8,6 +8,7 @@ use crate::context::Context;
 use crate::logic::errno::Errno;
 use crate::msg::{Msg, MSG_ERRQUEUE, TX_FLAGS};
 use crate::sock::Sock;
+use crate::sw_tx::with_locked_tx;
 use kernel::ffi::{c_int, c_uint};
 
 /// `EPOLLIN | EPOLLRDNORM`.
@@ -48,15 +49,7 @@ pub(crate) unsafe extern "C" fn sendmsg(
         return -Errno::OpNotSupp.to_errno();
     }
     let max = usize::from(ctx.tx_max_payload_len());
-    let _tx_lock = match ctx.tx_lock() {
-        Ok(g) => g,
-        Err(e) => return e.to_errno(),
-    };
-    let mut lock = s.lock();
-    let Some(tx) = ctx.tx(&mut lock) else {
-        return -Errno::Inval.to_errno();
-    };
-    match tx.sendmsg(&s, &mut m, max) {
+    match with_locked_tx(&s, &ctx, |tx| tx.sendmsg(&s, &mut m, max)) {
         Ok(n) => n as c_int,
         Err(e) => e.to_errno(),
     }
@@ -68,21 +61,15 @@ pub(crate) unsafe extern "C" fn sendmsg(
 ///
 /// Called by the socket layer with a valid socket.
 pub(crate) unsafe extern "C" fn splice_eof(sock: *mut bindings::socket) {
-    // SAFETY: a valid `struct socket` has a valid `sk` while in use.
-    let Some(s) = (unsafe { Sock::from_raw(bindings::tlsr_socket_sk(sock)) }) else {
+    // SAFETY: guaranteed by the caller.
+    let Some(s) = (unsafe { Sock::from_socket(sock) }) else {
         return;
     };
     let Some(ctx) = Context::get(&s) else {
         return;
     };
-    let Ok(_tx_lock) = ctx.tx_lock() else {
-        return;
-    };
-    let mut lock = s.lock();
-    if let Some(tx) = ctx.tx(&mut lock) {
-        // Errors surface on the next send, as upstream.
-        let _ = tx.push_all(&s, 0);
-    }
+    // Errors surface on the next send, as upstream.
+    let _ = with_locked_tx(&s, &ctx, |tx| tx.push_all(&s, 0));
 }
 
 /// `proto.recvmsg` of an RX-configured socket.
@@ -132,12 +119,11 @@ pub(crate) unsafe extern "C" fn poll(
 ) -> bindings::__poll_t {
     // SAFETY: the arguments come from the socket layer.
     let mut mask = unsafe { bindings::tcp_poll(file, sock, wait) };
-    // SAFETY: a valid `struct socket` has a valid `sk` while in use.
-    let Some(s) = (unsafe { Sock::from_raw(bindings::tlsr_socket_sk(sock)) }) else {
+    // SAFETY: guaranteed by the caller.
+    let Some(s) = (unsafe { Sock::from_socket(sock) }) else {
         return mask;
     };
-    // SAFETY: the socket is valid.
-    if !s.is_established() || unsafe { bindings::tlsr_rcv_shutdown(s.as_ptr()) } {
+    if !s.is_established() || s.rcv_shutdown() {
         return mask;
     }
     let Some(ctx) = Context::get(&s) else {
@@ -169,8 +155,8 @@ pub(crate) unsafe extern "C" fn splice_read(
     len: usize,
     flags: c_uint,
 ) -> isize {
-    // SAFETY: a valid `struct socket` has a valid `sk` while in use.
-    let Some(s) = (unsafe { Sock::from_raw(bindings::tlsr_socket_sk(sock)) }) else {
+    // SAFETY: guaranteed by the caller.
+    let Some(s) = (unsafe { Sock::from_socket(sock) }) else {
         return -(Errno::Inval.to_errno() as isize);
     };
     let Some(ctx) = Context::get(&s) else {

@@ -19,18 +19,6 @@ use kernel::sync::{new_mutex, Mutex};
 /// `SPLICE_F_NONBLOCK`.
 const SPLICE_F_NONBLOCK: u32 = 0x02;
 
-/// Takes the socket's pending error (`sock_error()`), clearing it.
-fn sock_error(sk: &Sock) -> Result {
-    // SAFETY: the socket is valid.
-    kernel::error::to_result(unsafe { bindings::tlsr_sock_error(sk.as_ptr()) })
-}
-
-/// `tls_err_abort()`: reports a fatal record error on the socket.
-fn abort(sk: &Sock, e: Error) {
-    // SAFETY: the socket is valid.
-    unsafe { bindings::tlsr_err_abort(sk.as_ptr(), e.to_errno()) };
-}
-
 /// Most bytes pulled from TCP at once.
 const READ_CHUNK: usize = 32 * 1024;
 
@@ -97,18 +85,18 @@ impl RxInner {
     /// A malformed header stops parsing for good (upstream's strparser
     /// abort): the error is reported once, through `sk_err`.
     fn stop(&mut self, sk: &Sock, e: Error) -> Error {
-        abort(sk, e);
+        sk.err_abort(e);
         self.stopped = true;
         self.raw.clear();
         self.head = 0;
-        sock_error(sk).err().unwrap_or(e)
+        sk.take_error().err().unwrap_or(e)
     }
 
     /// Opens the record at the head of `raw` if it is complete; `false`
     /// if more bytes are needed or a KeyUpdate stops decryption.
     fn open_one(&mut self, sk: &Sock) -> Result<bool> {
         if self.stopped {
-            sock_error(sk)?;
+            sk.take_error()?;
             return Ok(false);
         }
         if self.key_update_pending {
@@ -127,7 +115,7 @@ impl RxInner {
                 // A record that does not open stays at the head: every
                 // later read fails on it again, as upstream.
                 Stat::DecryptError.inc(sk);
-                abort(sk, e);
+                sk.err_abort(e);
                 return Err(e);
             }
         };
@@ -168,8 +156,7 @@ impl RxInner {
             self.raw.truncate(rest);
             self.head = 0;
         }
-        // SAFETY: the socket is valid.
-        let inq = unsafe { bindings::tlsr_tcp_inq(sk.as_ptr()) }.max(0) as usize;
+        let inq = sk.tcp_inq();
         let want = need.max(inq).clamp(1, READ_CHUNK);
         self.raw.reserve(want, GFP_KERNEL)?;
         let dst = self.raw.spare_capacity_mut();

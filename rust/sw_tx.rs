@@ -228,14 +228,27 @@ impl Tx {
             Ok(()) => Ok(copied),
             Err(e) if e.to_errno() == -Errno::BadMsg.to_errno() => {
                 // Sequence number exhaustion ends the connection.
-                // SAFETY: the socket is valid.
-                unsafe { bindings::tlsr_err_abort(sk.as_ptr(), e.to_errno()) };
+                sk.err_abort(e);
                 Err(e)
             }
             Err(_) if copied > 0 => Ok(copied),
             Err(e) => Err(e),
         }
     }
+}
+
+/// Runs `f` on the TX state of `sk` under the context's `tx_lock` and the
+/// socket lock, the order every TX user takes them in. `EINVAL` if no TX
+/// key is installed.
+pub(crate) fn with_locked_tx<T>(
+    sk: &Sock,
+    ctx: &Context,
+    f: impl FnOnce(&mut Tx) -> Result<T>,
+) -> Result<T> {
+    let _tx_lock = ctx.tx_lock()?;
+    let mut lock = sk.lock();
+    let tx = ctx.tx(&mut lock).ok_or(EINVAL)?;
+    f(tx)
 }
 
 /// The deferred push: TCP reported room for what it did not take.
@@ -255,12 +268,6 @@ unsafe extern "C" fn tx_work(work: *mut bindings::work_struct) {
     let Some(ctx) = Context::get(&s) else {
         return;
     };
-    let Ok(_tx_lock) = ctx.tx_lock() else {
-        return;
-    };
-    let mut lock = s.lock();
-    if let Some(tx) = ctx.tx(&mut lock) {
-        // What TCP still cannot take waits for the next write space.
-        let _ = tx.flush(&s, MSG_DONTWAIT | MSG_NOSIGNAL);
-    }
+    // What TCP still cannot take waits for the next write space.
+    let _ = with_locked_tx(&s, &ctx, |tx| tx.flush(&s, MSG_DONTWAIT | MSG_NOSIGNAL));
 }
