@@ -14,6 +14,8 @@ mod bindings;
 mod context;
 #[path = "rust/crypto.rs"]
 mod crypto;
+#[path = "rust/frag.rs"]
+mod frag;
 #[path = "rust/generations.rs"]
 mod generations;
 #[path = "rust/guard.rs"]

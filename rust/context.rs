@@ -216,12 +216,17 @@ impl Context {
         self.set_tx_max_payload_len(len);
     }
 
-    /// The TX state, once a TX key is installed.
-    pub(crate) fn tx<'a>(&'a self, _lock: &'a mut SockGuard<'_>) -> Option<&'a mut Tx> {
+    /// The TX state, once a TX key is installed, and the socket lock
+    /// guard again for the TCP calls it makes.
+    pub(crate) fn tx<'a, 'g>(
+        &'a self,
+        lock: &'a mut SockGuard<'g>,
+    ) -> Option<(&'a mut Tx, &'a SockGuard<'g>)> {
         // SAFETY: `priv_ctx_tx` is null or a `KBox<Tx>` owned by the
         // context; the exclusive borrow of the socket lock guard makes this
         // the only reference.
-        unsafe { (*self.raw()).priv_ctx_tx.cast::<Tx>().as_mut() }
+        let tx = unsafe { (*self.raw()).priv_ctx_tx.cast::<Tx>().as_mut() }?;
+        Some((tx, lock))
     }
 
     /// Hands the TX state to the context.
@@ -286,6 +291,52 @@ impl Context {
             bindings::tlsr_clear_ctx(sk.as_ptr());
         }
         Detached(self)
+    }
+}
+
+/// The head of the TX state, shared with the C write-space callback: the
+/// deferred push of sealed bytes TCP did not take (upstream's `tx_work`).
+#[repr(transparent)]
+pub(crate) struct TxHead(bindings::tlsr_tx_head);
+
+impl TxHead {
+    /// A head to be initialised in place with [`TxHead::init`].
+    pub(crate) fn new() -> Self {
+        Self(bindings::tlsr_tx_head::default())
+    }
+
+    /// Sets up the deferred push of `sk`, run by `work`.
+    ///
+    /// # Safety
+    ///
+    /// `self` must not move from now on, and must stay alive until
+    /// [`Context::stop_tx_work`] ran; `work` gets a pointer to this head.
+    pub(crate) unsafe fn init(
+        &mut self,
+        sk: &Sock,
+        work: unsafe extern "C" fn(*mut bindings::work_struct),
+    ) {
+        // SAFETY: guaranteed by the caller.
+        unsafe { bindings::tlsr_tx_head_init(&mut self.0, sk.as_ptr(), Some(work)) };
+    }
+
+    /// Marks whether sealed bytes wait for TCP (the write-space callback
+    /// then schedules the push).
+    pub(crate) fn set_pending(&mut self, pending: bool) {
+        // SAFETY: the head is initialised (`init` runs before any send).
+        unsafe { bindings::tlsr_tx_set_pending(&mut self.0, pending) };
+    }
+
+    /// The socket whose deferred push `work` is.
+    ///
+    /// # Safety
+    ///
+    /// `work` must be the work of an initialised, live head.
+    pub(crate) unsafe fn sock_of(work: *mut bindings::work_struct) -> Option<Sock> {
+        // SAFETY: `work` is the first field of the head (`repr(C)`).
+        let sk = unsafe { (*work.cast::<bindings::tlsr_tx_head>()).sk };
+        // SAFETY: the socket outlives its TX state.
+        unsafe { Sock::from_raw(sk) }
     }
 }
 

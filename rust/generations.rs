@@ -4,7 +4,6 @@
 //! [`RecordLog`] over kernel storage that grows on demand.
 
 use crate::logic::generation::{LogError, RecordInfo, RecordLog};
-use crate::sock::Sock;
 use kernel::prelude::*;
 
 /// Records a fresh log holds.
@@ -12,9 +11,10 @@ const INITIAL_SLOTS: usize = 64;
 /// Most records a log holds; past that, pushes fail with `ENOMEM`.
 const MAX_SLOTS: usize = 1 << 16;
 
-/// The TX record log: every record handed to TCP, with its key generation,
-/// until the peer acknowledges it.
-pub(crate) struct TxLog(RecordLog<KVec<RecordInfo>>);
+/// A record log: every record of one direction with its key generation,
+/// record sequence number and TCP range, until it is retired (TX: the
+/// peer acknowledged it; RX: the user consumed it).
+pub(crate) struct Log(RecordLog<KVec<RecordInfo>>);
 
 fn slots(n: usize) -> Result<KVec<RecordInfo>> {
     let mut v = KVec::with_capacity(n, GFP_KERNEL)?;
@@ -22,31 +22,20 @@ fn slots(n: usize) -> Result<KVec<RecordInfo>> {
     Ok(v)
 }
 
-impl TxLog {
+impl Log {
     /// An empty log.
     pub(crate) fn new() -> Result<Self> {
         Ok(Self(RecordLog::new(slots(INITIAL_SLOTS)?)))
     }
 
-    /// Logs a sealed record of `len` bytes that enters TCP's stream after
-    /// `queued` bytes not handed to TCP yet, and retires the acknowledged
-    /// ones.
-    pub(crate) fn log(
-        &mut self,
-        sk: &Sock,
-        generation: u32,
-        seq: u64,
-        queued: usize,
-        len: usize,
-    ) -> Result {
-        let (write_seq, una) = sk.tcp_write_seq_and_una();
-        let start = write_seq.wrapping_add(queued as u32);
-        self.0.retire_before(una);
+    /// Logs record `seq` of key `generation`, `len` bytes from TCP
+    /// sequence number `tcp_start` on.
+    pub(crate) fn log(&mut self, generation: u32, seq: u64, tcp_start: u32, len: usize) -> Result {
         let r = RecordInfo {
             generation,
             seq,
-            tcp_start: start,
-            tcp_end: start.wrapping_add(len as u32),
+            tcp_start,
+            tcp_end: tcp_start.wrapping_add(len as u32),
         };
         match self.0.push(r) {
             Err(LogError::Full) if self.0.capacity() < MAX_SLOTS => {
@@ -57,12 +46,18 @@ impl TxLog {
             }
             Err(LogError::Full) => Err(ENOMEM),
             // A rekey resets nothing in TCP order; anything else means the
-            // stream was written behind our back: start over from here.
+            // stream was written or read behind our back: start over here.
             Err(LogError::OutOfOrder) => {
-                self.0.retire_before(start);
+                self.0.retire_before(tcp_start);
                 self.0.push(r).map_err(|_| EINVAL)
             }
             Ok(()) => Ok(()),
         }
+    }
+
+    /// Retires every record that ends at or before TCP sequence number
+    /// `tcp_seq`.
+    pub(crate) fn retire_before(&mut self, tcp_seq: u32) {
+        self.0.retire_before(tcp_seq);
     }
 }

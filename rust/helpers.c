@@ -14,6 +14,8 @@
 #include <linux/workqueue.h>
 #include <linux/skbuff.h>
 #include <linux/notifier.h>
+#include <linux/page_frag_cache.h>
+#include <linux/bvec.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/inet_diag.h>
@@ -299,25 +301,61 @@ int tlsr_msg_put_record_type(struct msghdr *msg, u8 type)
 	return err || (msg->msg_flags & MSG_CTRUNC) ? -EIO : 0;
 }
 
-/* Send kernel bytes through TCP; the caller holds the socket lock. */
-int tlsr_tcp_send(struct sock *sk, const void *buf, size_t len, int flags)
+/*
+ * Hand @len sealed bytes at @buf, page-frag memory from tlsr_frag_alloc(),
+ * to TCP without a copy: TCP takes its own page references, as for
+ * upstream's encrypted records. The caller holds the socket lock.
+ */
+int tlsr_tcp_send_frag(struct sock *sk, void *buf, size_t len, int flags)
 {
-	struct msghdr msg = { .msg_flags = flags };
-	struct kvec kv = { .iov_base = (void *)buf, .iov_len = len };
+	struct msghdr msg = { .msg_flags = flags | MSG_SPLICE_PAGES };
+	struct bio_vec bv;
 
-	iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, &kv, 1, len);
+	bvec_set_virt(&bv, buf, len);
+	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, &bv, 1, len);
 	return tcp_sendmsg_locked(sk, &msg, len);
 }
 
-/* Read raw bytes from TCP; the caller does not hold the socket lock. */
-int tlsr_tcp_recv(struct sock *sk, struct proto *tcp, void *buf, size_t len,
-		  int flags)
+/*
+ * Read raw bytes with the recvmsg of the TCP proto under the ULP; the
+ * caller does not hold the socket lock.
+ */
+int tlsr_tcp_recv(struct sock *sk, void *buf, size_t len, int flags)
 {
+	struct tls_context *ctx = tls_get_ctx(sk);
 	struct msghdr msg = {};
 	struct kvec kv = { .iov_base = buf, .iov_len = len };
 
+	if (!ctx)
+		return -EINVAL;
 	iov_iter_kvec(&msg.msg_iter, ITER_DEST, &kv, 1, len);
-	return tcp->recvmsg(sk, &msg, len, flags);
+	return ctx->sk_proto->recvmsg(sk, &msg, len, flags);
+}
+
+/* Per-socket page-frag cache for TX record buffers. */
+struct page_frag_cache *tlsr_frag_cache_new(void)
+{
+	struct page_frag_cache *nc = kmalloc(sizeof(*nc), GFP_KERNEL);
+
+	if (nc)
+		page_frag_cache_init(nc);
+	return nc;
+}
+
+void tlsr_frag_cache_free(struct page_frag_cache *nc)
+{
+	page_frag_cache_drain(nc);
+	kfree(nc);
+}
+
+void *tlsr_frag_alloc(struct page_frag_cache *nc, unsigned int size)
+{
+	return page_frag_alloc(nc, size, GFP_KERNEL | __GFP_NOWARN);
+}
+
+void tlsr_frag_free(void *buf)
+{
+	page_frag_free(buf);
 }
 
 int tlsr_tcp_inq(struct sock *sk)

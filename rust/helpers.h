@@ -11,6 +11,7 @@
 #include <linux/workqueue_types.h>
 
 struct crypto_aead;
+struct page_frag_cache;
 struct pipe_inode_info;
 struct file;
 struct module;
@@ -66,9 +67,12 @@ int tlsr_msg_copy_from(struct msghdr *msg, void *dst, size_t len);
 size_t tlsr_msg_copy_to(struct msghdr *msg, const void *src, size_t len);
 int tlsr_msg_record_type(struct msghdr *msg, u8 *type);
 int tlsr_msg_put_record_type(struct msghdr *msg, u8 type);
-int tlsr_tcp_send(struct sock *sk, const void *buf, size_t len, int flags);
-int tlsr_tcp_recv(struct sock *sk, struct proto *tcp, void *buf, size_t len,
-		  int flags);
+int tlsr_tcp_send_frag(struct sock *sk, void *buf, size_t len, int flags);
+int tlsr_tcp_recv(struct sock *sk, void *buf, size_t len, int flags);
+struct page_frag_cache *tlsr_frag_cache_new(void);
+void tlsr_frag_cache_free(struct page_frag_cache *nc);
+void *tlsr_frag_alloc(struct page_frag_cache *nc, unsigned int size);
+void tlsr_frag_free(void *buf);
 int tlsr_tcp_inq(struct sock *sk);
 u32 tlsr_tcp_write_seq(const struct sock *sk);
 u32 tlsr_tcp_snd_una(const struct sock *sk);

@@ -3,6 +3,7 @@
 //! Safe view of a `struct msghdr` handed to `sendmsg`/`recvmsg`.
 
 use crate::bindings;
+use crate::frag::Frag;
 use core::ptr::NonNull;
 use kernel::ffi::c_int;
 use kernel::prelude::*;
@@ -72,17 +73,19 @@ impl Msg {
     }
 
     /// Appends `len` bytes of the message to `buf` (`EFAULT` on a fault,
-    /// with `buf` unchanged).
-    pub(crate) fn copy_from(&mut self, buf: &mut KVec<u8>, len: usize) -> Result {
-        buf.reserve(len, GFP_KERNEL)?;
-        let dst = buf.spare_capacity_mut();
+    /// `EMSGSIZE` if they do not fit; `buf` unchanged then).
+    pub(crate) fn copy_from(&mut self, buf: &mut Frag, len: usize) -> Result {
+        let dst = buf.spare();
+        if dst.len() < len {
+            return Err(EMSGSIZE);
+        }
         // SAFETY: `dst` has room for `len` bytes; the helper fills all of
         // them or fails.
         let r =
             unsafe { bindings::tlsr_msg_copy_from(self.as_ptr(), dst.as_mut_ptr().cast(), len) };
         kernel::error::to_result(r)?;
         // SAFETY: the helper initialised `len` bytes.
-        unsafe { buf.inc_len(len) };
+        unsafe { buf.commit(len) };
         Ok(())
     }
 

@@ -3,7 +3,10 @@
 //! Safe view of the `struct sock` a TLS ULP is attached to.
 
 use crate::bindings;
+use crate::frag::Frag;
+use core::mem::MaybeUninit;
 use core::ptr::NonNull;
+use kernel::prelude::*;
 use kernel::types::NotThreadSafe;
 
 /// TCP state `TCP_ESTABLISHED` (include/net/tcp_states.h).
@@ -118,6 +121,30 @@ impl Sock {
         }
     }
 
+    /// TCP's sequence number of the next byte the reader gets.
+    pub(crate) fn tcp_copied_seq(&self) -> u32 {
+        // SAFETY: `self.0` is valid by the type invariant; a plain read.
+        unsafe { bindings::tlsr_tcp_copied_seq(self.as_ptr()) }
+    }
+
+    /// Reads raw bytes from TCP into `buf` with the `recvmsg` of the TCP
+    /// proto under the ULP; `Ok(0)` at end of stream. The socket lock must
+    /// not be held (TCP takes it).
+    pub(crate) fn tcp_recv(&self, buf: &mut [MaybeUninit<u8>], flags: u32) -> Result<usize> {
+        // SAFETY: `self.0` is valid by the type invariant; `buf` is valid
+        // for writes of its length.
+        let r = unsafe {
+            bindings::tlsr_tcp_recv(
+                self.as_ptr(),
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+                flags as i32,
+            )
+        };
+        kernel::error::to_result(r.min(0))?;
+        Ok(r as usize)
+    }
+
     /// Takes the socket lock (`lock_sock()`), released when the guard drops.
     pub(crate) fn lock(&self) -> SockGuard<'_> {
         // SAFETY: `self.0` is valid by the type invariant.
@@ -139,10 +166,89 @@ impl Sock {
     }
 }
 
+/// The pipe of a `splice_read` call.
+///
+/// # Invariants
+///
+/// `self.0` is a valid pipe for as long as this value exists.
+pub(crate) struct Pipe(NonNull<bindings::pipe_inode_info>);
+
+impl Pipe {
+    /// Wraps the pipe of a `splice_read` callback.
+    ///
+    /// # Safety
+    ///
+    /// `pipe` must be valid for the lifetime of the result, as it is for
+    /// the duration of the callback.
+    pub(crate) unsafe fn from_raw(pipe: *mut bindings::pipe_inode_info) -> Option<Self> {
+        // INVARIANT: guaranteed by the caller when non-null.
+        NonNull::new(pipe).map(Self)
+    }
+}
+
+impl Sock {
+    /// Moves `data` into `pipe` as the socket's spliced bytes; returns how
+    /// many went in.
+    pub(crate) fn splice_to(&self, pipe: &Pipe, data: &[u8], flags: u32) -> Result<usize> {
+        // SAFETY: the socket and the pipe are valid (type invariants);
+        // `data` is valid for its length.
+        let r = unsafe {
+            bindings::tlsr_splice_bytes(
+                self.as_ptr(),
+                pipe.0.as_ptr(),
+                data.as_ptr().cast(),
+                data.len(),
+                flags,
+            )
+        };
+        kernel::error::to_result(r.min(0) as i32)?;
+        Ok(r as usize)
+    }
+}
+
 /// Proof that the socket lock is held.
 pub(crate) struct SockGuard<'a> {
     sk: &'a Sock,
     _not_send: NotThreadSafe,
+}
+
+impl core::ops::Deref for SockGuard<'_> {
+    type Target = Sock;
+
+    fn deref(&self) -> &Sock {
+        self.sk
+    }
+}
+
+impl SockGuard<'_> {
+    /// Makes `close()` reset the connection, as TCP does when unread data
+    /// is left: unread records were pulled out of TCP's queue, where
+    /// `tcp_close()` cannot see them.
+    pub(crate) fn reset_on_close(&self) {
+        // SAFETY: the socket is valid and locked (this guard).
+        unsafe { bindings::tlsr_reset_on_close(self.sk.as_ptr()) };
+    }
+
+    /// Hands `frag`'s bytes from `from` on to TCP by page reference
+    /// (`MSG_SPLICE_PAGES`); returns how many TCP took, `EAGAIN` if none.
+    pub(crate) fn tcp_send_frag(&self, frag: &Frag, from: usize, flags: u32) -> Result<usize> {
+        let len = frag.len().saturating_sub(from);
+        // SAFETY: the socket lock is held (this guard); the bytes are
+        // initialised page-frag memory, which TCP references, not frees.
+        let r = unsafe {
+            bindings::tlsr_tcp_send_frag(
+                self.sk.as_ptr(),
+                frag.as_ptr().add(from.min(frag.len())).cast(),
+                len,
+                flags as i32,
+            )
+        };
+        kernel::error::to_result(r.min(0))?;
+        if r == 0 && len > 0 {
+            return Err(EAGAIN);
+        }
+        Ok(r as usize)
+    }
 }
 
 impl Drop for SockGuard<'_> {

@@ -121,7 +121,7 @@ pub(crate) fn set(
         TLS_TX_MAX_PAYLOAD_LEN => {
             let _tx_lock = ctx.tx_lock()?;
             let mut lock = sk.lock();
-            if ctx.tx(&mut lock).is_some_and(|tx| tx.has_open_record()) {
+            if ctx.tx(&mut lock).is_some_and(|(tx, _)| tx.has_open_record()) {
                 return Err(Errno::Busy.into());
             }
             if opt.is_null() || opt.len != 2 {
@@ -214,7 +214,7 @@ fn install_conf(
     let info = &buf.0[..len];
     match dir {
         Dir::Tx => match ctx.tx(lock) {
-            Some(tx) => {
+            Some((tx, _)) => {
                 let generation = tx.key.generation + 1;
                 tx.key = KeyState::new(hdr.version, desc, info, generation)?;
             }
@@ -231,7 +231,7 @@ fn install_conf(
                 // Wake readers and pollers waiting for the new key.
                 sk.data_ready();
             }
-            None => ctx.set_rx(lock, new_rx(KeyState::new(hdr.version, desc, info, 0)?)?),
+            None => ctx.set_rx(lock, new_rx(sk, KeyState::new(hdr.version, desc, info, 0)?)?),
         },
     }
     ctx.install(lock, dir, info);
@@ -292,7 +292,7 @@ pub(crate) fn get(
     let mut lock = sk.lock();
     match optname {
         TLS_TX => {
-            let key = ctx.tx(&mut lock).map(|t| &t.key);
+            let key = ctx.tx(&mut lock).map(|(t, _)| &t.key);
             get_conf(ctx, &out, Dir::Tx, key)
         }
         TLS_RX => get_conf(ctx, &out, Dir::Rx, rx_guard.as_ref().map(|g| &g.key)),

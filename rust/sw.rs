@@ -7,7 +7,7 @@ use crate::bindings;
 use crate::context::Context;
 use crate::logic::errno::Errno;
 use crate::msg::{Msg, MSG_ERRQUEUE, TX_FLAGS};
-use crate::sock::Sock;
+use crate::sock::{Pipe, Sock};
 use crate::sw_tx::with_locked_tx;
 use kernel::ffi::{c_int, c_uint};
 
@@ -49,7 +49,7 @@ pub(crate) unsafe extern "C" fn sendmsg(
         return -Errno::OpNotSupp.to_errno();
     }
     let max = usize::from(ctx.tx_max_payload_len());
-    match with_locked_tx(&s, &ctx, |tx| tx.sendmsg(&s, &mut m, max)) {
+    match with_locked_tx(&s, &ctx, |tx, sk| tx.sendmsg(sk, &mut m, max)) {
         Ok(n) => n as c_int,
         Err(e) => e.to_errno(),
     }
@@ -69,7 +69,7 @@ pub(crate) unsafe extern "C" fn splice_eof(sock: *mut bindings::socket) {
         return;
     };
     // Errors surface on the next send, as upstream.
-    let _ = with_locked_tx(&s, &ctx, |tx| tx.push_all(&s, 0));
+    let _ = with_locked_tx(&s, &ctx, |tx, sk| tx.push_all(sk, 0));
 }
 
 /// `proto.recvmsg` of an RX-configured socket.
@@ -87,8 +87,8 @@ pub(crate) unsafe extern "C" fn recvmsg(
     let Some((s, ctx, mut m)) = (unsafe { args(sk, msg) }) else {
         return -Errno::Inval.to_errno();
     };
-    let tcp = ctx.sk_proto();
     if flags as u32 & MSG_ERRQUEUE != 0 {
+        let tcp = ctx.sk_proto();
         // SAFETY: TCP's own recvmsg, with the caller's arguments.
         return match unsafe { (*tcp).recvmsg } {
             // SAFETY: as above.
@@ -100,7 +100,7 @@ pub(crate) unsafe extern "C" fn recvmsg(
         return -Errno::Inval.to_errno();
     };
     let mut g = rx.lock();
-    match g.recvmsg(&s, tcp, &mut m, len, flags as u32) {
+    match g.recvmsg(&s, &mut m, len, flags as u32) {
         Ok(n) => n as c_int,
         Err(e) => e.to_errno(),
     }
@@ -133,7 +133,7 @@ pub(crate) unsafe extern "C" fn poll(
         return mask;
     };
     if let Some(mut g) = rx.try_lock() {
-        if g.readable(&s, ctx.sk_proto()) {
+        if g.readable(&s) {
             mask |= EPOLLIN_RDNORM;
         } else {
             mask &= !EPOLLIN_RDNORM;
@@ -165,9 +165,12 @@ pub(crate) unsafe extern "C" fn splice_read(
     let Some(rx) = ctx.rx() else {
         return -(Errno::Inval.to_errno() as isize);
     };
-    let mut g = rx.lock();
     // SAFETY: `pipe` is the splice's pipe, valid for the call.
-    match unsafe { g.splice(&s, ctx.sk_proto(), pipe, len, flags) } {
+    let Some(pipe) = (unsafe { Pipe::from_raw(pipe) }) else {
+        return -(Errno::Inval.to_errno() as isize);
+    };
+    let mut g = rx.lock();
+    match g.splice(&s, &pipe, len, flags) {
         Ok(n) => n as isize,
         Err(e) => e.to_errno() as isize,
     }

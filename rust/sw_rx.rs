@@ -6,13 +6,13 @@
 //! Readers are serialised by a mutex taken before the socket lock (TCP's
 //! `recvmsg` takes the socket lock itself while the mutex is held).
 
-use crate::bindings;
 use crate::crypto::KeyState;
+use crate::generations::Log;
 use crate::logic::errno::Errno;
 use crate::logic::record::{CT_APPLICATION_DATA, CT_HANDSHAKE, HEADER_LEN, HS_KEY_UPDATE};
 use crate::msg::{Msg, MSG_DONTWAIT, MSG_PEEK, MSG_WAITALL};
 use crate::proc::Stat;
-use crate::sock::Sock;
+use crate::sock::{Pipe, Sock};
 use kernel::prelude::*;
 use kernel::sync::{new_mutex, Mutex};
 
@@ -22,11 +22,14 @@ const SPLICE_F_NONBLOCK: u32 = 0x02;
 /// Most bytes pulled from TCP at once.
 const READ_CHUNK: usize = 32 * 1024;
 
-/// A decrypted record, partly read.
+/// An opened record, decrypted in place in the raw buffer and partly
+/// read: its plaintext is `raw[start..end]`.
 struct Plain {
     content_type: u8,
-    data: KVec<u8>,
-    off: usize,
+    start: usize,
+    end: usize,
+    /// TCP sequence number just past the record, to retire it from the log.
+    tcp_end: u32,
 }
 
 /// RX state of a socket, behind [`Rx`]'s mutex.
@@ -34,11 +37,16 @@ pub(crate) struct RxInner {
     /// The current key generation.
     pub(crate) key: KeyState,
     /// Bytes read from TCP, `raw[head..]` not opened yet (records under a
-    /// key not installed yet wait here).
+    /// key not installed yet wait here); opened records before `head`.
     raw: KVec<u8>,
     head: usize,
+    /// TCP sequence number of `raw[0]`.
+    raw_seq: u32,
     /// Opened records, oldest first.
     ready: KVec<Plain>,
+    /// Every opened record not consumed yet, with its key generation and
+    /// TCP range.
+    log: Log,
     /// A KeyUpdate was delivered: nothing more is opened until `TLS_RX`
     /// installs the next key.
     pub(crate) key_update_pending: bool,
@@ -51,14 +59,16 @@ pub(crate) struct RxInner {
 /// The RX state of a socket.
 pub(crate) type Rx = Mutex<RxInner>;
 
-/// RX state for a first key.
-pub(crate) fn new_rx(key: KeyState) -> Result<Pin<KBox<Rx>>> {
+/// RX state for a first key of `sk`.
+pub(crate) fn new_rx(sk: &Sock, key: KeyState) -> Result<Pin<KBox<Rx>>> {
     KBox::pin_init(
         new_mutex!(RxInner {
             key,
             raw: KVec::new(),
             head: 0,
+            raw_seq: sk.tcp_copied_seq(),
             ready: KVec::new(),
+            log: Log::new()?,
             key_update_pending: false,
             stopped: false,
         }),
@@ -82,13 +92,39 @@ impl RxInner {
         Ok(Some(self.key.layout.parse_header(&h)?.record_len))
     }
 
+    /// Drops the first `n` bytes of `raw` (opened and consumed).
+    fn drop_front(&mut self, n: usize) {
+        if n == 0 {
+            return;
+        }
+        let rest = self.raw.len() - n;
+        self.raw.copy_within(n.., 0);
+        self.raw.truncate(rest);
+        self.head -= n;
+        for p in self.ready.iter_mut() {
+            p.start -= n;
+            p.end -= n;
+        }
+        self.raw_seq = self.raw_seq.wrapping_add(n as u32);
+    }
+
+    /// The oldest opened record is consumed.
+    fn consume_first(&mut self) -> Result {
+        let p = self.ready.remove(0).map_err(|_| EINVAL)?;
+        self.log.retire_before(p.tcp_end);
+        if self.ready.is_empty() && self.head == self.raw.len() {
+            self.drop_front(self.head);
+        }
+        Ok(())
+    }
+
     /// A malformed header stops parsing for good (upstream's strparser
     /// abort): the error is reported once, through `sk_err`.
     fn stop(&mut self, sk: &Sock, e: Error) -> Error {
         sk.err_abort(e);
         self.stopped = true;
-        self.raw.clear();
-        self.head = 0;
+        // Records already opened stay readable; the rest is garbage.
+        self.raw.truncate(self.head);
         sk.take_error().err().unwrap_or(e)
     }
 
@@ -109,6 +145,7 @@ impl RxInner {
         };
         let at = self.head;
         let outer = self.raw[at];
+        let seq = self.key.seq;
         let (range, content_type) = match self.key.open(outer, &mut self.raw[at..at + len]) {
             Ok(r) => r,
             Err(e) => {
@@ -119,75 +156,61 @@ impl RxInner {
                 return Err(e);
             }
         };
-        let mut data = KVec::with_capacity(range.len(), GFP_KERNEL)?;
-        data.extend_from_slice(&self.raw[at + range.start..at + range.end], GFP_KERNEL)?;
+        let (start, end) = (at + range.start, at + range.end);
         // As upstream's tls_check_pending_rekey(), whatever the version.
-        if content_type == CT_HANDSHAKE && data.first() == Some(&HS_KEY_UPDATE) {
+        if content_type == CT_HANDSHAKE && self.raw.get(start) == Some(&HS_KEY_UPDATE) && end > start
+        {
             self.key_update_pending = true;
             Stat::RxRekeyReceived.inc(sk);
         }
+        let tcp_start = self.raw_seq.wrapping_add(at as u32);
         self.ready.push(
             Plain {
                 content_type,
-                data,
-                off: 0,
+                start,
+                end,
+                tcp_end: tcp_start.wrapping_add(len as u32),
             },
             GFP_KERNEL,
         )?;
         self.head += len;
-        if self.head == self.raw.len() {
-            self.raw.clear();
-            self.head = 0;
+        if self.log.log(self.key.generation, seq, tcp_start, len).is_err() {
+            // Bookkeeping only until offload uses it: the record still goes.
+            kernel::pr_warn_once!("RX record log full; record left untracked\n");
         }
         Ok(true)
     }
 
     /// Pulls bytes from TCP; `Ok(0)` at end of stream.
-    fn fill(&mut self, sk: &Sock, tcp: *mut bindings::proto, nonblock: bool) -> Result<usize> {
+    fn fill(&mut self, sk: &Sock, nonblock: bool) -> Result<usize> {
         let need = match self.head_len() {
             Ok(Some(len)) => len.saturating_sub(self.unopened()),
             _ => HEADER_LEN - self.unopened().min(HEADER_LEN),
         };
-        // Opened records are dropped from the front once per read from
-        // TCP, not once per record.
-        if self.head > 0 {
-            let rest = self.unopened();
-            self.raw.copy_within(self.head.., 0);
-            self.raw.truncate(rest);
-            self.head = 0;
+        let want = need.max(sk.tcp_inq()).clamp(1, READ_CHUNK);
+        // Consumed bytes are dropped from the front only when the buffer
+        // runs out of room, so a partial record moves rarely.
+        if self.raw.capacity() - self.raw.len() < want {
+            let base = self.ready.first().map_or(self.head, |p| p.start);
+            self.drop_front(base);
         }
-        let inq = sk.tcp_inq();
-        let want = need.max(inq).clamp(1, READ_CHUNK);
         self.raw.reserve(want, GFP_KERNEL)?;
-        let dst = self.raw.spare_capacity_mut();
         let flags = if nonblock { MSG_DONTWAIT } else { 0 };
-        // SAFETY: `dst` has room for `want` bytes; `tcp` is the socket's
-        // TCP proto; the socket lock is not held.
-        let r = unsafe {
-            bindings::tlsr_tcp_recv(
-                sk.as_ptr(),
-                tcp,
-                dst.as_mut_ptr().cast(),
-                want,
-                flags as i32,
-            )
-        };
-        if r < 0 {
-            return Err(Error::from_errno(r));
-        }
+        let r = sk.tcp_recv(&mut self.raw.spare_capacity_mut()[..want], flags)?;
         // SAFETY: TCP wrote `r` bytes.
-        unsafe { self.raw.inc_len(r as usize) };
+        unsafe { self.raw.inc_len(r) };
+        // Only the reader (holding the RX mutex) moves `copied_seq`.
+        self.raw_seq = sk.tcp_copied_seq().wrapping_sub(self.raw.len() as u32);
         if self.stopped {
-            self.raw.clear();
-            self.head = 0;
+            self.raw.truncate(self.head);
         }
-        Ok(r as usize)
+        Ok(r)
     }
 
     /// Whether a read would find a record without blocking (for `poll`).
     /// Records are only framed here, never opened: like upstream, a
     /// KeyUpdate takes effect when a read opens it.
-    pub(crate) fn readable(&mut self, sk: &Sock, tcp: *mut bindings::proto) -> bool {
+    pub(crate) fn readable(&mut self, sk: &Sock) -> bool {
         // As upstream: nothing is readable while a KeyUpdate waits for the
         // next key, not even records already opened.
         if self.key_update_pending {
@@ -206,7 +229,7 @@ impl RxInner {
                 Ok(Some(len)) if len <= self.unopened() => return true,
                 Ok(_) => {}
             }
-            match self.fill(sk, tcp, true) {
+            match self.fill(sk, true) {
                 Ok(n) if n > 0 => {}
                 _ => return false,
             }
@@ -218,7 +241,6 @@ impl RxInner {
     fn wait_record(
         &mut self,
         sk: &Sock,
-        tcp: *mut bindings::proto,
         nonblock: bool,
     ) -> Result<bool> {
         while self.ready.is_empty() {
@@ -228,7 +250,7 @@ impl RxInner {
             if self.key_update_pending {
                 return Err(Errno::KeyExpired.into());
             }
-            if self.fill(sk, tcp, nonblock)? == 0 {
+            if self.fill(sk, nonblock)? == 0 {
                 return Ok(false);
             }
         }
@@ -236,47 +258,33 @@ impl RxInner {
     }
 
     /// `splice_read`: moves data of one record into `pipe`.
-    ///
-    /// # Safety
-    ///
-    /// `pipe` must be the valid pipe of the splice call.
-    pub(crate) unsafe fn splice(
-        &mut self,
-        sk: &Sock,
-        tcp: *mut bindings::proto,
-        pipe: *mut bindings::pipe_inode_info,
-        len: usize,
-        flags: u32,
-    ) -> Result<usize> {
-        if !self.wait_record(sk, tcp, flags & SPLICE_F_NONBLOCK != 0)? {
+    pub(crate) fn splice(&mut self, sk: &Sock, pipe: &Pipe, len: usize, flags: u32) -> Result<usize> {
+        if !self.wait_record(sk, flags & SPLICE_F_NONBLOCK != 0)? {
             return Ok(0);
         }
-        let Some(rec) = self.ready.first_mut() else {
+        let Some(rec) = self.ready.first() else {
             return Ok(0);
         };
         // Splice carries no record type: only data records.
         if rec.content_type != CT_APPLICATION_DATA {
             return Err(EINVAL);
         }
-        let n = len.min(rec.data.len() - rec.off);
-        // SAFETY: the bytes are valid; `pipe` is valid by the caller.
-        let r = unsafe {
-            bindings::tlsr_splice_bytes(
-                sk.as_ptr(),
-                pipe,
-                rec.data[rec.off..].as_ptr().cast(),
-                n,
-                flags,
-            )
+        let (start, end) = (rec.start, rec.end.min(rec.start.saturating_add(len)));
+        let n = sk.splice_to(pipe, &self.raw[start..end], flags)?;
+        self.advance(n)?;
+        Ok(n)
+    }
+
+    /// `n` bytes of the oldest opened record were read.
+    fn advance(&mut self, n: usize) -> Result {
+        let Some(rec) = self.ready.first_mut() else {
+            return Ok(());
         };
-        if r < 0 {
-            return Err(Error::from_errno(r as i32));
+        rec.start += n;
+        if rec.start == rec.end {
+            self.consume_first()?;
         }
-        rec.off += r as usize;
-        if rec.off == rec.data.len() {
-            self.ready.remove(0).map_err(|_| EINVAL)?;
-        }
-        Ok(r as usize)
+        Ok(())
     }
 
     /// Whether data the user never read is left (closing then resets the
@@ -295,7 +303,6 @@ impl RxInner {
     pub(crate) fn recvmsg(
         &mut self,
         sk: &Sock,
-        tcp: *mut bindings::proto,
         msg: &mut Msg,
         len: usize,
         flags: u32,
@@ -307,7 +314,7 @@ impl RxInner {
         let mut peeked = 0;
         while copied < len {
             let idx = if peek { peeked } else { 0 };
-            let Some(rec) = self.ready.get_mut(idx) else {
+            let Some(rec) = self.ready.get(idx) else {
                 match self.open_one(sk) {
                     Ok(true) => continue,
                     Ok(false) => {}
@@ -321,7 +328,7 @@ impl RxInner {
                     return Err(Errno::KeyExpired.into());
                 }
                 let nonblock = flags & MSG_DONTWAIT != 0 || copied >= target;
-                match self.fill(sk, tcp, nonblock) {
+                match self.fill(sk, nonblock) {
                     Ok(0) => break,
                     Ok(_) => continue,
                     Err(e) if copied == 0 => return Err(e),
@@ -339,26 +346,23 @@ impl RxInner {
                 Some(t) if t != rec.content_type => break,
                 Some(_) => {}
             }
-            let avail = rec.data.len() - rec.off;
+            let is_data = rec.content_type == CT_APPLICATION_DATA;
+            let avail = rec.end - rec.start;
             let n = avail.min(len - copied);
-            if msg.copy_to(&rec.data[rec.off..rec.off + n]) != n {
+            if msg.copy_to(&self.raw[rec.start..rec.start + n]) != n {
                 if copied == 0 {
                     return Err(EFAULT);
                 }
                 break;
             }
             copied += n;
-            let is_data = rec.content_type == CT_APPLICATION_DATA;
             if peek {
                 if n < avail {
                     break;
                 }
                 peeked += 1;
             } else {
-                rec.off += n;
-                if rec.off == rec.data.len() {
-                    self.ready.remove(0).map_err(|_| EINVAL)?;
-                }
+                self.advance(n)?;
             }
             if !is_data {
                 break;

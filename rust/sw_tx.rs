@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Software TX: plaintext is gathered into the open record, sealed under
-//! the current key generation and pushed into TCP, all under the socket lock.
+//! Software TX: plaintext is gathered into the open record, sealed in place
+//! under the current key generation and handed to TCP by page reference,
+//! all under the socket lock.
 
 use crate::bindings;
-use crate::context::Context;
+use crate::context::{Context, TxHead};
 use crate::crypto::KeyState;
-use crate::generations::TxLog;
+use crate::frag::{Frag, FragCache};
+use crate::generations::Log;
 use crate::logic::errno::Errno;
 use crate::logic::record::CT_APPLICATION_DATA;
 use crate::msg::{Msg, MSG_DONTWAIT, MSG_EOR, MSG_MORE, MSG_NOSIGNAL};
-use crate::sock::Sock;
+use crate::sock::{Sock, SockGuard};
 use kernel::prelude::*;
 
 /// TX state of a socket, protected by the context's `tx_lock` and the
@@ -20,19 +22,23 @@ use kernel::prelude::*;
 /// `priv_ctx_tx`.
 #[repr(C)]
 pub(crate) struct Tx {
-    head: bindings::tlsr_tx_head,
+    head: TxHead,
     /// The current key generation.
     pub(crate) key: KeyState,
-    /// Plaintext of the open record (`MSG_MORE`, or not yet full).
-    open: KVec<u8>,
+    /// Source of record buffers.
+    frags: FragCache,
+    /// The open record (`MSG_MORE`, or not yet full): room for the
+    /// prepend, then the plaintext gathered so far.
+    open: Option<Frag>,
     /// Content type of the open record.
     open_type: u8,
-    /// Sealed bytes TCP has not taken yet, from `sent` on.
-    pending: KVec<u8>,
+    /// Sealed records TCP has not taken whole yet, oldest first; `sent`
+    /// bytes of the first were taken.
+    pending: KVec<Frag>,
     sent: usize,
     /// Every record handed to TCP and not acknowledged yet, with its key
     /// generation and TCP range.
-    log: TxLog,
+    log: Log,
 }
 
 impl Tx {
@@ -40,95 +46,86 @@ impl Tx {
     pub(crate) fn new(sk: &Sock, key: KeyState) -> Result<KBox<Self>> {
         let mut tx = KBox::new(
             Self {
-                head: bindings::tlsr_tx_head::default(),
+                head: TxHead::new(),
                 key,
-                open: KVec::new(),
+                frags: FragCache::new()?,
+                open: None,
                 open_type: CT_APPLICATION_DATA,
                 pending: KVec::new(),
                 sent: 0,
-                log: TxLog::new()?,
+                log: Log::new()?,
             },
             GFP_KERNEL,
         )?;
-        // SAFETY: the head lives in the box and never moves from now on;
-        // `tx_work` matches the work function signature.
-        unsafe { bindings::tlsr_tx_head_init(&mut tx.head, sk.as_ptr(), Some(tx_work)) };
+        // SAFETY: the head lives in the box, which the context owns and
+        // frees only after `Context::stop_tx_work`.
+        unsafe { tx.head.init(sk, tx_work) };
         Ok(tx)
     }
 
-    /// Hands pending sealed bytes to TCP. `EAGAIN` if TCP did not take all,
-    /// in which case the write-space callback pushes the rest later.
-    fn flush(&mut self, sk: &Sock, flags: u32) -> Result {
+    /// Hands pending sealed records to TCP. `EAGAIN` if TCP did not take
+    /// all, in which case the write-space callback pushes the rest later.
+    fn flush(&mut self, sk: &SockGuard<'_>, flags: u32) -> Result {
         if self.pending.is_empty() {
             return Ok(());
         }
         // Flag first: a write-space event right after TCP refuses must see
         // it, or the rest would wait for the next send.
-        // SAFETY: the head was initialised in `new`.
-        unsafe { bindings::tlsr_tx_set_pending(&mut self.head, true) };
+        self.head.set_pending(true);
         let r = self.try_flush(sk, flags);
-        // SAFETY: the head was initialised in `new`.
-        unsafe { bindings::tlsr_tx_set_pending(&mut self.head, !self.pending.is_empty()) };
+        self.head.set_pending(!self.pending.is_empty());
         r
     }
 
-    fn try_flush(&mut self, sk: &Sock, flags: u32) -> Result {
-        while self.sent < self.pending.len() {
-            let rest = &self.pending[self.sent..];
-            // SAFETY: the socket lock is held (callers hold a `SockGuard`);
-            // `rest` is valid for its length.
-            let r = unsafe {
-                bindings::tlsr_tcp_send(sk.as_ptr(), rest.as_ptr().cast(), rest.len(), flags as i32)
-            };
-            if r < 0 {
-                return Err(Error::from_errno(r));
+    fn try_flush(&mut self, sk: &SockGuard<'_>, flags: u32) -> Result {
+        while let Some(rec) = self.pending.first() {
+            self.sent += sk.tcp_send_frag(rec, self.sent, flags)?;
+            if self.sent >= rec.len() {
+                self.pending.remove(0).map_err(|_| EINVAL)?;
+                self.sent = 0;
             }
-            if r == 0 {
-                return Err(EAGAIN);
-            }
-            self.sent += r as usize;
         }
-        self.pending.clear();
-        self.sent = 0;
         Ok(())
+    }
+
+    /// Sealed bytes TCP has not taken yet.
+    fn pending_bytes(&self) -> usize {
+        self.pending.iter().map(Frag::len).sum::<usize>() - self.sent
     }
 
     /// Seals the open record and hands it to TCP. The record is committed
     /// once sealed: if TCP takes only part of it, the rest stays pending.
-    fn push_open(&mut self, sk: &Sock, flags: u32) -> Result {
+    fn push_open(&mut self, sk: &SockGuard<'_>, flags: u32) -> Result {
+        let Some(mut rec) = self.open.take() else {
+            return Ok(());
+        };
         let l = self.key.layout;
-        let pre = l.prepend_len();
-        self.reserve_prepend()?;
-        let plain_len = self.open_len();
-        // The open record already sits behind room for its prepend: seal
-        // it in place, then queue it behind what TCP has not taken yet
-        // (callers flush before taking more plaintext: at most two wait).
-        let end = pre + plain_len;
-        self.open.resize(plain_len + l.overhead(), 0, GFP_KERNEL)?;
-        if let (true, Some(b)) = (l.is_tls13(), self.open.get_mut(end)) {
-            *b = self.open_type;
-        }
-        let t = self.open_type;
-        if let Err(e) = self.key.seal(t, plain_len, &mut self.open) {
-            self.open.truncate(end);
+        let plain_len = rec.len() - l.prepend_len();
+        let end = rec.len();
+        // Room for the tail was kept when the buffer was sized.
+        let sealed = rec.resize(plain_len + l.overhead()).and_then(|()| {
+            if l.is_tls13() {
+                rec.as_mut_slice()[end] = self.open_type;
+            }
+            self.key.seal(self.open_type, plain_len, rec.as_mut_slice())
+        });
+        if let Err(e) = sealed {
+            // Nothing was committed: the record stays open as it was.
+            let _ = rec.resize(end);
+            self.open = Some(rec);
             return Err(e);
         }
-        let rec_len = self.open.len();
-        let base = self.pending.len();
-        if base == 0 {
-            core::mem::swap(&mut self.pending, &mut self.open);
-            self.sent = 0;
-        } else {
-            self.pending.extend_from_slice(&self.open, GFP_KERNEL)?;
-        }
-        self.open.clear();
+        // TCP will carry the record right after the bytes still pending
+        // (callers flush before taking more plaintext: at most two wait).
+        let (write_seq, una) = sk.tcp_write_seq_and_una();
+        let start = write_seq.wrapping_add(self.pending_bytes() as u32);
+        let rec_len = rec.len();
+        self.pending.push(rec, GFP_KERNEL)?;
         self.open_type = CT_APPLICATION_DATA;
-        let seq = self.key.seq - 1;
-        // TCP will carry the record right after the bytes still pending.
-        let queued = base.saturating_sub(self.sent);
+        self.log.retire_before(una);
         if self
             .log
-            .log(sk, self.key.generation, seq, queued, rec_len)
+            .log(self.key.generation, self.key.seq - 1, start, rec_len)
             .is_err()
         {
             // Bookkeeping only until offload uses it: the record still goes.
@@ -147,23 +144,41 @@ impl Tx {
 
     /// Plaintext bytes in the open record.
     fn open_len(&self) -> usize {
-        self.open
-            .len()
-            .saturating_sub(self.key.layout.prepend_len())
+        self.open.as_ref().map_or(0, |r| {
+            r.len().saturating_sub(self.key.layout.prepend_len())
+        })
     }
 
-    /// Makes the open record start with room for its prepend.
-    fn reserve_prepend(&mut self) -> Result {
-        if self.open.is_empty() {
-            self.open
-                .resize(self.key.layout.prepend_len(), 0, GFP_KERNEL)?;
+    /// Plaintext bytes the open record can still take, at most
+    /// `max_payload` in all.
+    fn room(&self, max_payload: usize) -> usize {
+        let l = self.key.layout;
+        self.open.as_ref().map_or(0, |r| {
+            let cap = r.capacity().saturating_sub(l.overhead()).min(max_payload);
+            cap.saturating_sub(r.len() - l.prepend_len())
+        })
+    }
+
+    /// Makes sure a record is open with room for `want` more plaintext
+    /// bytes where memory allows: a fresh record is sized for `want`, or
+    /// for `max_payload` if more may follow.
+    fn open_record(&mut self, want: usize, max_payload: usize, more: bool) -> Result {
+        if self.has_open_record() || (self.open.is_some() && self.room(max_payload) >= want) {
+            return Ok(());
         }
+        let l = self.key.layout;
+        let payload = if more { max_payload } else { want.max(1) };
+        let mut rec = self
+            .frags
+            .alloc(payload + l.overhead(), 1 + l.overhead())?;
+        rec.resize(l.prepend_len())?;
+        self.open = Some(rec);
         Ok(())
     }
 
     /// Pushes whatever is open or pending (`splice_eof`, close); `flags`
     /// may hold `MSG_DONTWAIT`.
-    pub(crate) fn push_all(&mut self, sk: &Sock, flags: u32) -> Result {
+    pub(crate) fn push_all(&mut self, sk: &SockGuard<'_>, flags: u32) -> Result {
         if self.has_open_record() {
             self.push_open(sk, flags | MSG_NOSIGNAL)?;
         }
@@ -173,7 +188,7 @@ impl Tx {
     /// `sendmsg` on a TX-configured socket; returns the bytes taken.
     pub(crate) fn sendmsg(
         &mut self,
-        sk: &Sock,
+        sk: &SockGuard<'_>,
         msg: &mut Msg,
         max_payload: usize,
     ) -> Result<usize> {
@@ -199,17 +214,22 @@ impl Tx {
             if let Err(e) = self.flush(sk, send_flags) {
                 break Err(e);
             }
-            let n = left.min(max_payload.saturating_sub(self.open_len()));
-            if let Err(e) = self.reserve_prepend() {
+            let want = left.min(max_payload);
+            // A record that fills up is pushed now and needs no more room.
+            let stays_open = more && want < max_payload;
+            if let Err(e) = self.open_record(want, max_payload, stays_open) {
                 break Err(e);
             }
-            if let Err(e) = msg.copy_from(&mut self.open, n) {
-                break Err(e);
+            let n = left.min(self.room(max_payload));
+            if let Some(rec) = self.open.as_mut() {
+                if let Err(e) = msg.copy_from(rec, n) {
+                    break Err(e);
+                }
             }
             self.open_type = ctype;
             copied += n;
             left -= n;
-            let full = self.open_len() >= max_payload;
+            let full = self.room(max_payload) == 0;
             if full || (left == 0 && !more) {
                 // A send without data pushes nothing (not even an open
                 // record), unless it carries a record type: as upstream.
@@ -243,12 +263,12 @@ impl Tx {
 pub(crate) fn with_locked_tx<T>(
     sk: &Sock,
     ctx: &Context,
-    f: impl FnOnce(&mut Tx) -> Result<T>,
+    f: impl FnOnce(&mut Tx, &SockGuard<'_>) -> Result<T>,
 ) -> Result<T> {
     let _tx_lock = ctx.tx_lock()?;
     let mut lock = sk.lock();
-    let tx = ctx.tx(&mut lock).ok_or(EINVAL)?;
-    f(tx)
+    let (tx, lock) = ctx.tx(&mut lock).ok_or(EINVAL)?;
+    f(tx, lock)
 }
 
 /// The deferred push: TCP reported room for what it did not take.
@@ -258,16 +278,13 @@ pub(crate) fn with_locked_tx<T>(
 /// Called by the workqueue with the `work` of a live `Tx`'s head; the TX
 /// state outlives the work (`Context::stop_tx_work` before it is freed).
 unsafe extern "C" fn tx_work(work: *mut bindings::work_struct) {
-    // SAFETY: `work` is the first field of the head, the first field of a
-    // `Tx` (both `repr(C)`); only the socket pointer is read here.
-    let sk = unsafe { (*work.cast::<bindings::tlsr_tx_head>()).sk };
-    // SAFETY: the socket outlives its TX state.
-    let Some(s) = (unsafe { Sock::from_raw(sk) }) else {
+    // SAFETY: `work` belongs to a live head, by the caller.
+    let Some(s) = (unsafe { TxHead::sock_of(work) }) else {
         return;
     };
     let Some(ctx) = Context::get(&s) else {
         return;
     };
     // What TCP still cannot take waits for the next write space.
-    let _ = with_locked_tx(&s, &ctx, |tx| tx.flush(&s, MSG_DONTWAIT | MSG_NOSIGNAL));
+    let _ = with_locked_tx(&s, &ctx, |tx, sk| tx.flush(sk, MSG_DONTWAIT | MSG_NOSIGNAL));
 }

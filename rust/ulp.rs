@@ -132,14 +132,13 @@ pub(crate) unsafe extern "C" fn close(sk: *mut bindings::sock, timeout: c_long) 
     let unread = ctx.rx().is_some_and(|rx| rx.lock().has_unread());
     let detached = {
         let mut lock = s.lock();
-        if let Some(tx) = ctx.tx(&mut lock) {
+        if let Some((tx, g)) = ctx.tx(&mut lock) {
             // Push what is open or pending without blocking, as upstream
             // does on close; TCP delivers what it took.
-            let _ = tx.push_all(&s, crate::msg::MSG_DONTWAIT);
+            let _ = tx.push_all(g, crate::msg::MSG_DONTWAIT);
         }
         if unread {
-            // SAFETY: the socket is valid and locked.
-            unsafe { bindings::tlsr_reset_on_close(s.as_ptr()) };
+            lock.reset_on_close();
         }
         if ctx.conf(Dir::Tx) == Conf::Sw {
             Stat::CurrTxSw.add(&s, -1);

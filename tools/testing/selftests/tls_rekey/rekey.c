@@ -46,12 +46,7 @@
 
 #include "kselftest_harness.h"
 
-#ifndef SOL_TLS
-#define SOL_TLS			282
-#endif
-#ifndef TCP_ULP
-#define TCP_ULP			31
-#endif
+#include "tls_common.h"
 
 #define TLS_PAYLOAD_MAX_LEN	16384
 #define TLS_HDR_LEN		5
@@ -70,38 +65,6 @@
 /*
  * crypto_info
  */
-
-struct cipher_desc {
-	uint16_t type;
-	size_t len;		/* sizeof(struct tls12_crypto_info_*) */
-	size_t iv;
-	size_t rec_seq;
-};
-
-#define CIPHER_DESC(_type, _ci) {					\
-	.type		= _type,					\
-	.len		= sizeof(struct _ci),				\
-	.iv		= offsetof(struct _ci, iv),			\
-	.rec_seq	= offsetof(struct _ci, rec_seq),		\
-}
-
-static const struct cipher_desc cipher_descs[] = {
-	CIPHER_DESC(TLS_CIPHER_AES_GCM_128, tls12_crypto_info_aes_gcm_128),
-	CIPHER_DESC(TLS_CIPHER_AES_GCM_256, tls12_crypto_info_aes_gcm_256),
-	CIPHER_DESC(TLS_CIPHER_AES_CCM_128, tls12_crypto_info_aes_ccm_128),
-	CIPHER_DESC(TLS_CIPHER_CHACHA20_POLY1305,
-		    tls12_crypto_info_chacha20_poly1305),
-};
-
-static const struct cipher_desc *cipher_desc_get(uint16_t type)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(cipher_descs); i++)
-		if (cipher_descs[i].type == type)
-			return &cipher_descs[i];
-	return NULL;
-}
 
 struct tls_keys {
 	union {
@@ -203,7 +166,7 @@ static void __expect_conf(struct __test_metadata *_metadata, int line,
 			sprintf(e + 3 * i, " %02x", exp.raw[i]);
 		}
 		EXPECT_EQ(0, memcmp(got.raw, exp.raw, want->len))
-			TH_LOG("line %d: %s crypto_info is not the installed key (iv at %zu, rec_seq at %zu)\n got     %s\n expected%s",
+			TH_LOG("line %d: %s crypto_info is not the installed key (iv at %u, rec_seq at %u)\n got     %s\n expected%s",
 			       line, name,
 			       cipher_desc_get(want->info.cipher_type)->iv,
 			       cipher_desc_get(want->info.cipher_type)->rec_seq,
@@ -217,61 +180,6 @@ static void __expect_conf(struct __test_metadata *_metadata, int line,
 /*
  * Sockets
  */
-
-static int attach_tls(int fd)
-{
-	return setsockopt(fd, IPPROTO_TCP, TCP_ULP, "tls", sizeof("tls")) ?
-	       -errno : 0;
-}
-
-static int listen_lo(struct __test_metadata *_metadata,
-		     struct sockaddr_in *addr, int backlog)
-{
-	socklen_t len = sizeof(*addr);
-	int sfd;
-
-	memset(addr, 0, sizeof(*addr));
-	addr->sin_family = AF_INET;
-	addr->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-
-	sfd = socket(AF_INET, SOCK_STREAM, 0);
-	ASSERT_GE(sfd, 0);
-	ASSERT_EQ(0, bind(sfd, (struct sockaddr *)addr, sizeof(*addr)));
-	ASSERT_EQ(0, listen(sfd, backlog));
-	ASSERT_EQ(0, getsockname(sfd, (struct sockaddr *)addr, &len));
-	return sfd;
-}
-
-/*
- * Bound every blocking read: a record that never comes fails the test
- * with EAGAIN (tls_rx_rec_wait() honours sock_rcvtimeo()) instead of
- * hanging it until the harness timeout.
- */
-static int rcv_timeout(int fd, int sec)
-{
-	struct timeval tv = { .tv_sec = sec };
-
-	return setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-}
-
-/* A connected TCP pair over loopback, as ulp_sock_pair() in net/tls.c. */
-static void tcp_pair(struct __test_metadata *_metadata, int *fd, int *cfd)
-{
-	struct sockaddr_in addr;
-	int sfd;
-
-	sfd = listen_lo(_metadata, &addr, 10);
-
-	*fd = socket(AF_INET, SOCK_STREAM, 0);
-	ASSERT_GE(*fd, 0);
-	ASSERT_EQ(0, connect(*fd, (struct sockaddr *)&addr, sizeof(addr)));
-	*cfd = accept(sfd, NULL, NULL);
-	ASSERT_GE(*cfd, 0);
-	ASSERT_EQ(0, rcv_timeout(*fd, 10));
-	ASSERT_EQ(0, rcv_timeout(*cfd, 10));
-
-	close(sfd);
-}
 
 /* As tls_send_cmsg() in net/tls.c. */
 static ssize_t tls_send_cmsg(int fd, unsigned char record_type,
@@ -757,7 +665,7 @@ FIXTURE_SETUP(tls13)
 	for (i = 0; i < ARRAY_SIZE(self->xfd); i++)
 		self->xfd[i] = -1;
 
-	tcp_pair(_metadata, &self->fd, &self->cfd);
+	tcp_pair(_metadata, &self->fd, &self->cfd, 10);
 	ASSERT_EQ(0, attach_tls(self->fd));
 	ASSERT_EQ(0, attach_tls(self->cfd));
 
@@ -992,10 +900,10 @@ static void relay(struct __test_metadata *_metadata, FIXTURE_DATA(tls13) *self,
 	ASSERT_NE(NULL, new);
 	ASSERT_NE(NULL, wire);
 
-	tcp_pair(_metadata, &tx, &rawrx);
+	tcp_pair(_metadata, &tx, &rawrx, 10);
 	self->xfd[0] = tx;
 	self->xfd[1] = rawrx;
-	tcp_pair(_metadata, &rawtx, &rx);
+	tcp_pair(_metadata, &rawtx, &rx, 10);
 	self->xfd[2] = rawtx;
 	self->xfd[3] = rx;
 	ASSERT_EQ(0, attach_tls(tx));
@@ -1204,7 +1112,7 @@ TEST_F(tls13, zero_len_handshake)
 	int fd, cfd;
 
 	/* a fresh pair: the record must go out before TLS_TX is set */
-	tcp_pair(_metadata, &fd, &cfd);
+	tcp_pair(_metadata, &fd, &cfd, 10);
 	self->xfd[0] = fd;
 	self->xfd[1] = cfd;
 	ASSERT_EQ(0, attach_tls(fd));
@@ -1988,7 +1896,7 @@ FIXTURE_VARIANT_ADD(tls12, 12_aes_ccm)
 
 FIXTURE_SETUP(tls12)
 {
-	tcp_pair(_metadata, &self->fd, &self->cfd);
+	tcp_pair(_metadata, &self->fd, &self->cfd, 10);
 	ASSERT_EQ(0, attach_tls(self->fd));
 	ASSERT_EQ(0, attach_tls(self->cfd));
 }

@@ -27,55 +27,7 @@
 
 #include "kselftest_harness.h"
 
-#ifndef SOL_TLS
-#define SOL_TLS			282
-#endif
-#ifndef TCP_ULP
-#define TCP_ULP			31
-#endif
-#ifndef TLS_TX_ZEROCOPY_RO
-#define TLS_TX_ZEROCOPY_RO	3
-#endif
-#ifndef TLS_RX_EXPECT_NO_PAD
-#define TLS_RX_EXPECT_NO_PAD	4
-#endif
-#ifndef TLS_TX_MAX_PAYLOAD_LEN
-#define TLS_TX_MAX_PAYLOAD_LEN	5
-#endif
-
-#ifndef TLS_CIPHER_ARIA_GCM_128
-#define TLS_CIPHER_ARIA_GCM_128			57
-#define TLS_CIPHER_ARIA_GCM_128_IV_SIZE		8
-#define TLS_CIPHER_ARIA_GCM_128_KEY_SIZE	16
-#define TLS_CIPHER_ARIA_GCM_128_SALT_SIZE	4
-#define TLS_CIPHER_ARIA_GCM_128_TAG_SIZE	16
-#define TLS_CIPHER_ARIA_GCM_128_REC_SEQ_SIZE	8
-
-struct tls12_crypto_info_aria_gcm_128 {
-	struct tls_crypto_info info;
-	unsigned char iv[TLS_CIPHER_ARIA_GCM_128_IV_SIZE];
-	unsigned char key[TLS_CIPHER_ARIA_GCM_128_KEY_SIZE];
-	unsigned char salt[TLS_CIPHER_ARIA_GCM_128_SALT_SIZE];
-	unsigned char rec_seq[TLS_CIPHER_ARIA_GCM_128_REC_SEQ_SIZE];
-};
-#endif
-
-#ifndef TLS_CIPHER_ARIA_GCM_256
-#define TLS_CIPHER_ARIA_GCM_256			58
-#define TLS_CIPHER_ARIA_GCM_256_IV_SIZE		8
-#define TLS_CIPHER_ARIA_GCM_256_KEY_SIZE	32
-#define TLS_CIPHER_ARIA_GCM_256_SALT_SIZE	4
-#define TLS_CIPHER_ARIA_GCM_256_TAG_SIZE	16
-#define TLS_CIPHER_ARIA_GCM_256_REC_SEQ_SIZE	8
-
-struct tls12_crypto_info_aria_gcm_256 {
-	struct tls_crypto_info info;
-	unsigned char iv[TLS_CIPHER_ARIA_GCM_256_IV_SIZE];
-	unsigned char key[TLS_CIPHER_ARIA_GCM_256_KEY_SIZE];
-	unsigned char salt[TLS_CIPHER_ARIA_GCM_256_SALT_SIZE];
-	unsigned char rec_seq[TLS_CIPHER_ARIA_GCM_256_REC_SEQ_SIZE];
-};
-#endif
+#include "tls_common.h"
 
 /* Kernel-internal constants (include/net/tcp.h, include/net/tls.h). */
 #define TCP_ULP_NAME_MAX	16
@@ -84,54 +36,6 @@ struct tls12_crypto_info_aria_gcm_256 {
 
 /* Room for the largest crypto_info (56 bytes) plus some. */
 #define CRYPTO_BUF_SIZE		128
-
-struct cipher_desc {
-	uint16_t type;
-	const char *name;
-	unsigned int len;	/* sizeof(struct tls12_crypto_info_*) */
-	unsigned int iv, iv_len;
-	unsigned int key, key_len;
-	unsigned int salt, salt_len;
-	unsigned int rec_seq, rec_seq_len;
-};
-
-#define FIELD_LEN(_ci, _f)	sizeof(((struct _ci *)0)->_f)
-
-#define CIPHER_DESC(_type, _ci) {					\
-	.type		= _type,					\
-	.name		= #_type,					\
-	.len		= sizeof(struct _ci),				\
-	.iv		= offsetof(struct _ci, iv),			\
-	.iv_len		= FIELD_LEN(_ci, iv),				\
-	.key		= offsetof(struct _ci, key),			\
-	.key_len	= FIELD_LEN(_ci, key),				\
-	.salt		= offsetof(struct _ci, salt),			\
-	.salt_len	= FIELD_LEN(_ci, salt),				\
-	.rec_seq	= offsetof(struct _ci, rec_seq),		\
-	.rec_seq_len	= FIELD_LEN(_ci, rec_seq),			\
-}
-
-static const struct cipher_desc cipher_descs[] = {
-	CIPHER_DESC(TLS_CIPHER_AES_GCM_128, tls12_crypto_info_aes_gcm_128),
-	CIPHER_DESC(TLS_CIPHER_AES_GCM_256, tls12_crypto_info_aes_gcm_256),
-	CIPHER_DESC(TLS_CIPHER_AES_CCM_128, tls12_crypto_info_aes_ccm_128),
-	CIPHER_DESC(TLS_CIPHER_CHACHA20_POLY1305,
-		    tls12_crypto_info_chacha20_poly1305),
-	CIPHER_DESC(TLS_CIPHER_SM4_GCM, tls12_crypto_info_sm4_gcm),
-	CIPHER_DESC(TLS_CIPHER_SM4_CCM, tls12_crypto_info_sm4_ccm),
-	CIPHER_DESC(TLS_CIPHER_ARIA_GCM_128, tls12_crypto_info_aria_gcm_128),
-	CIPHER_DESC(TLS_CIPHER_ARIA_GCM_256, tls12_crypto_info_aria_gcm_256),
-};
-
-static const struct cipher_desc *cipher_desc_get(uint16_t type)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(cipher_descs); i++)
-		if (cipher_descs[i].type == type)
-			return &cipher_descs[i];
-	return NULL;
-}
 
 struct crypto_buf {
 	union {
@@ -230,39 +134,6 @@ static int tls_get_conf(int fd, int optname, struct crypto_buf *b,
 	__expect_info(_metadata, &__got, want);				\
 } while (0)
 
-static int attach_tls(int fd)
-{
-	return xsetsockopt(fd, IPPROTO_TCP, TCP_ULP, "tls", sizeof("tls"));
-}
-
-/* A connected TCP pair over loopback, set up as in net/tls.c. */
-static void tcp_pair(struct __test_metadata *_metadata, int *fd, int *cfd)
-{
-	struct sockaddr_in addr;
-	socklen_t len = sizeof(addr);
-	int sfd;
-
-	memset(&addr, 0, sizeof(addr));
-	addr.sin_family = AF_INET;
-	addr.sin_addr.s_addr = htonl(INADDR_ANY);
-	addr.sin_port = 0;
-
-	sfd = socket(AF_INET, SOCK_STREAM, 0);
-	ASSERT_GE(sfd, 0);
-	ASSERT_EQ(0, bind(sfd, (struct sockaddr *)&addr, sizeof(addr)));
-	ASSERT_EQ(0, listen(sfd, 10));
-	ASSERT_EQ(0, getsockname(sfd, (struct sockaddr *)&addr, &len));
-
-	*fd = socket(AF_INET, SOCK_STREAM, 0);
-	ASSERT_GE(*fd, 0);
-	ASSERT_EQ(0, connect(*fd, (struct sockaddr *)&addr, sizeof(addr)));
-
-	*cfd = accept(sfd, NULL, NULL);
-	ASSERT_GE(*cfd, 0);
-
-	close(sfd);
-}
-
 static uint16_t other_version(uint16_t version)
 {
 	return version == TLS_1_2_VERSION ? TLS_1_3_VERSION : TLS_1_2_VERSION;
@@ -360,7 +231,7 @@ FIXTURE(ctrl)
 
 FIXTURE_SETUP(ctrl)
 {
-	tcp_pair(_metadata, &self->fd, &self->cfd);
+	tcp_pair(_metadata, &self->fd, &self->cfd, 0);
 	ASSERT_EQ(0, attach_tls(self->fd));
 }
 
@@ -901,7 +772,7 @@ FIXTURE_SETUP(conf)
 	self->desc = cipher_desc_get(variant->cipher);
 	ASSERT_NE(NULL, self->desc);
 
-	tcp_pair(_metadata, &self->fd, &self->cfd);
+	tcp_pair(_metadata, &self->fd, &self->cfd, 0);
 	ASSERT_EQ(0, attach_tls(self->fd));
 	ASSERT_EQ(0, attach_tls(self->cfd));
 

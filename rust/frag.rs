@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Page-backed TX record buffers: records are sealed in page-frag memory
+//! that TCP takes by reference (`MSG_SPLICE_PAGES`), not by copy.
+
+use crate::bindings;
+use core::mem::MaybeUninit;
+use core::ptr::NonNull;
+use kernel::prelude::*;
+
+/// A socket's page-frag cache, the source of its record buffers.
+///
+/// # Invariants
+///
+/// `self.0` is a cache from `tlsr_frag_cache_new()`, owned by this value.
+pub(crate) struct FragCache(NonNull<bindings::page_frag_cache>);
+
+// SAFETY: the cache is plain memory; users serialise allocations (the TX
+// state it belongs to is only used under its locks).
+unsafe impl Send for FragCache {}
+
+impl FragCache {
+    /// An empty cache.
+    pub(crate) fn new() -> Result<Self> {
+        // SAFETY: no preconditions.
+        let nc = unsafe { bindings::tlsr_frag_cache_new() };
+        // INVARIANT: a fresh cache, owned from now on.
+        NonNull::new(nc).map(Self).ok_or(ENOMEM)
+    }
+
+    /// A buffer of at least `min` and at most `want` bytes; the cache
+    /// serves up to 32 KiB, or a page when memory is fragmented.
+    pub(crate) fn alloc(&mut self, want: usize, min: usize) -> Result<Frag> {
+        for size in [want, want.min(kernel::page::PAGE_SIZE).max(min)] {
+            // SAFETY: the cache is live (type invariant) and used by one
+            // thread at a time.
+            let p = unsafe { bindings::tlsr_frag_alloc(self.0.as_ptr(), size as u32) };
+            if let Some(ptr) = NonNull::new(p.cast::<u8>()) {
+                // INVARIANT: `size` bytes of page-frag memory, owned.
+                return Ok(Frag {
+                    ptr,
+                    cap: size,
+                    len: 0,
+                });
+            }
+        }
+        Err(ENOMEM)
+    }
+}
+
+impl Drop for FragCache {
+    fn drop(&mut self) {
+        // SAFETY: owned (type invariant); buffers handed out hold their own
+        // page references and outlive the cache safely.
+        unsafe { bindings::tlsr_frag_cache_free(self.0.as_ptr()) };
+    }
+}
+
+/// A record buffer of page-frag memory.
+///
+/// # Invariants
+///
+/// `ptr` points to `cap` bytes from `tlsr_frag_alloc()`, owned by this
+/// value (one page reference); the first `len` bytes are initialised.
+pub(crate) struct Frag {
+    ptr: NonNull<u8>,
+    cap: usize,
+    len: usize,
+}
+
+// SAFETY: page memory may be used and freed from any thread.
+unsafe impl Send for Frag {}
+
+impl Frag {
+    /// Initialised bytes.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Bytes the buffer can hold.
+    pub(crate) fn capacity(&self) -> usize {
+        self.cap
+    }
+
+    /// The initialised bytes, writable.
+    pub(crate) fn as_mut_slice(&mut self) -> &mut [u8] {
+        // SAFETY: `len` initialised bytes owned by this value.
+        unsafe { core::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len) }
+    }
+
+    /// The bytes past `len`, to be written and then committed with
+    /// [`Frag::commit`].
+    pub(crate) fn spare(&mut self) -> &mut [MaybeUninit<u8>] {
+        // SAFETY: `cap - len` bytes past the initialised ones, owned.
+        unsafe {
+            core::slice::from_raw_parts_mut(
+                self.ptr.as_ptr().add(self.len).cast(),
+                self.cap - self.len,
+            )
+        }
+    }
+
+    /// Marks `n` more bytes initialised.
+    ///
+    /// # Safety
+    ///
+    /// The first `n` bytes of [`Frag::spare`] must have been written.
+    pub(crate) unsafe fn commit(&mut self, n: usize) {
+        // INVARIANT: the caller wrote them; `n` fits (it came from `spare`).
+        self.len = (self.len + n).min(self.cap);
+    }
+
+    /// Grows to `len` bytes with zeros, or shrinks; `EMSGSIZE` past the
+    /// capacity.
+    pub(crate) fn resize(&mut self, len: usize) -> Result {
+        if len > self.cap {
+            return Err(EMSGSIZE);
+        }
+        if len > self.len {
+            let n = len - self.len;
+            // SAFETY: `n` bytes of the spare area are valid for writes.
+            unsafe { core::ptr::write_bytes(self.ptr.as_ptr().add(self.len), 0, n) };
+        }
+        // INVARIANT: the bytes up to `len` are initialised.
+        self.len = len;
+        Ok(())
+    }
+
+    /// The buffer's address, for handing bytes of it to TCP.
+    pub(crate) fn as_ptr(&self) -> *mut u8 {
+        self.ptr.as_ptr()
+    }
+}
+
+impl Drop for Frag {
+    fn drop(&mut self) {
+        // SAFETY: owned (type invariant); TCP holds its own references to
+        // whatever it still sends from these pages.
+        unsafe { bindings::tlsr_frag_free(self.ptr.as_ptr().cast()) };
+    }
+}
