@@ -7,6 +7,8 @@ use crate::bindings;
 use crate::logic::cipher::CipherDesc;
 use crate::logic::errno::Errno;
 use crate::logic::record::{self, Layout, IV_LEN, MAX_AAD_LEN, MAX_AEAD_IV_LEN};
+use crate::msg::Msg;
+use core::mem::MaybeUninit;
 use core::ptr::NonNull;
 use kernel::prelude::*;
 
@@ -53,6 +55,8 @@ impl Drop for Aead {
 struct Scratch {
     aad: [u8; MAX_AAD_LEN],
     iv: [u8; MAX_AEAD_IV_LEN],
+    /// TLS 1.3's content type after plaintext taken from user memory.
+    tail: [u8; 1],
 }
 
 /// The key of one direction: the current key generation.
@@ -90,6 +94,7 @@ impl KeyState {
                 Scratch {
                     aad: [0; MAX_AAD_LEN],
                     iv: [0; MAX_AEAD_IV_LEN],
+                    tail: [0],
                 },
                 GFP_KERNEL,
             )?,
@@ -117,6 +122,17 @@ impl KeyState {
         iv
     }
 
+    /// Fills the scratch additional data and nonce of the current record;
+    /// returns the additional data's length.
+    fn prepare(&mut self, content_type: u8, plain_len: usize, explicit: &[u8]) -> u32 {
+        let s = &mut *self.scratch;
+        let aad_len = self
+            .layout
+            .aad(self.seq, content_type, plain_len, &mut s.aad);
+        self.layout.aead_iv(&self.iv, self.seq, explicit, &mut s.iv);
+        aad_len as u32
+    }
+
     fn crypt(
         &mut self,
         encrypt: bool,
@@ -126,11 +142,8 @@ impl KeyState {
         data: &mut [u8],
         len: usize,
     ) -> Result {
+        let aad_len = self.prepare(content_type, plain_len, explicit);
         let s = &mut *self.scratch;
-        let aad_len = self
-            .layout
-            .aad(self.seq, content_type, plain_len, &mut s.aad);
-        self.layout.aead_iv(&self.iv, self.seq, explicit, &mut s.iv);
         // SAFETY: `aad` and `data` are heap memory valid for the lengths
         // given (`data` holds `len` bytes plus the tag when sealing); the
         // transform is live.
@@ -139,7 +152,7 @@ impl KeyState {
                 self.aead.0.as_ptr(),
                 encrypt,
                 s.aad.as_mut_ptr(),
-                aad_len as u32,
+                aad_len,
                 data.as_mut_ptr(),
                 len as u32,
                 s.iv.as_mut_ptr(),
@@ -148,18 +161,31 @@ impl KeyState {
         kernel::error::to_result(r)
     }
 
-    /// Seals a record in place: `rec` holds the prepend, the plaintext
-    /// (`plain_len` bytes, with TLS 1.3's content type after it) and room
-    /// for the tag. Advances the sequence number; `EBADMSG` once it would
-    /// wrap (upstream's `tls_advance_record_sn()`).
-    pub(crate) fn seal(&mut self, content_type: u8, plain_len: usize, rec: &mut [u8]) -> Result {
+    /// Checks that a record may be sealed and writes its prepend; returns
+    /// its explicit nonce. `EBADMSG` once the sequence number would wrap
+    /// (upstream's `tls_advance_record_sn()`).
+    fn begin_seal(&self, content_type: u8, plain_len: usize, prepend: &mut [u8]) -> Result<[u8; 8]> {
         if self.seq == u64::MAX {
             return Err(Errno::BadMsg.into());
         }
         let explicit = self.tx_explicit();
-        let pre = self.layout.prepend_len();
         self.layout
-            .write_prepend(content_type, plain_len, &explicit, &mut rec[..pre]);
+            .write_prepend(content_type, plain_len, &explicit, prepend);
+        Ok(explicit)
+    }
+
+    /// A record was sealed: the next one gets the next sequence number.
+    fn end_seal(&mut self) {
+        self.seq += 1;
+        self.explicit = self.explicit.wrapping_add(1);
+    }
+
+    /// Seals a record in place: `rec` holds the prepend, the plaintext
+    /// (`plain_len` bytes, with TLS 1.3's content type after it) and room
+    /// for the tag. Advances the sequence number.
+    pub(crate) fn seal(&mut self, content_type: u8, plain_len: usize, rec: &mut [u8]) -> Result {
+        let pre = self.layout.prepend_len();
+        let explicit = self.begin_seal(content_type, plain_len, &mut rec[..pre])?;
         let len = plain_len + self.layout.tail_len();
         self.crypt(
             true,
@@ -169,8 +195,49 @@ impl KeyState {
             &mut rec[pre..],
             len,
         )?;
-        self.seq += 1;
-        self.explicit = self.explicit.wrapping_add(1);
+        self.end_seal();
+        Ok(())
+    }
+
+    /// Seals `plain_len` bytes of `msg`'s user memory without copying
+    /// them first: the prepend goes to `prepend`, ciphertext, TLS 1.3's
+    /// content type and tag to `out`, which must hold exactly that many
+    /// bytes. `E2BIG` if the bytes must be copied instead (not user memory,
+    /// or scattered over too many pages); `msg` is unchanged on failure.
+    pub(crate) fn seal_msg(
+        &mut self,
+        content_type: u8,
+        msg: &mut Msg,
+        plain_len: usize,
+        prepend: &mut [u8],
+        out: &mut [MaybeUninit<u8>],
+    ) -> Result {
+        let l = self.layout;
+        if out.len() != plain_len + l.tail_len() + l.tag_len() {
+            return Err(EINVAL);
+        }
+        let explicit = self.begin_seal(content_type, plain_len, prepend)?;
+        let aad_len = self.prepare(content_type, plain_len, &explicit);
+        let s = &mut *self.scratch;
+        s.tail[0] = content_type;
+        // SAFETY: the scratch buffers are heap memory; `out` has room for
+        // the ciphertext, tail and tag (checked above); the message is
+        // valid for the call; the transform is live.
+        let r = unsafe {
+            bindings::tlsr_aead_seal_msg(
+                self.aead.0.as_ptr(),
+                s.aad.as_mut_ptr(),
+                aad_len,
+                msg.as_ptr(),
+                plain_len,
+                s.tail.as_mut_ptr(),
+                l.tail_len() as u32,
+                out.as_mut_ptr().cast(),
+                s.iv.as_mut_ptr(),
+            )
+        };
+        kernel::error::to_result(r)?;
+        self.end_seal();
         Ok(())
     }
 

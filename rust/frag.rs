@@ -91,11 +91,20 @@ impl Frag {
     /// The bytes past `len`, to be written and then committed with
     /// [`Frag::commit`].
     pub(crate) fn spare(&mut self) -> &mut [MaybeUninit<u8>] {
-        // SAFETY: `cap - len` bytes past the initialised ones, owned.
+        self.split_spare().1
+    }
+
+    /// The initialised bytes and the spare ones, both writable.
+    pub(crate) fn split_spare(&mut self) -> (&mut [u8], &mut [MaybeUninit<u8>]) {
+        // SAFETY: `len` initialised bytes followed by `cap - len` spare
+        // ones, all owned by this value, in two disjoint slices.
         unsafe {
-            core::slice::from_raw_parts_mut(
-                self.ptr.as_ptr().add(self.len).cast(),
-                self.cap - self.len,
+            (
+                core::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len),
+                core::slice::from_raw_parts_mut(
+                    self.ptr.as_ptr().add(self.len).cast(),
+                    self.cap - self.len,
+                ),
             )
         }
     }

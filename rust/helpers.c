@@ -243,6 +243,71 @@ int tlsr_aead_crypt(struct aead_request *req, bool encrypt, u8 *aad,
 	return encrypt ? crypto_aead_encrypt(req) : crypto_aead_decrypt(req);
 }
 
+/* Pages of one record's plaintext in user memory, and the sg entries. */
+#define TLSR_ZC_PAGES	(TLS_MAX_PAYLOAD_SIZE / PAGE_SIZE + 2)
+
+/*
+ * Seal @len bytes at @msg's iterator, user memory taken by page reference
+ * instead of copied (upstream's zero-copy TX), followed by @tail_len bytes
+ * at @tail, into @dst (room for the tag after them). The iterator advances
+ * on success and is restored on failure; -E2BIG if the bytes span more
+ * pages than one record can, for the caller to copy them instead.
+ */
+int tlsr_aead_seal_msg(struct aead_request *req, u8 *aad, unsigned int aad_len,
+		       struct msghdr *msg, size_t len, u8 *tail,
+		       unsigned int tail_len, u8 *dst, u8 *iv)
+{
+	struct crypto_aead *tfm = crypto_aead_reqtfm(req);
+	struct scatterlist src[TLSR_ZC_PAGES + 2], out[2];
+	struct page *pages[TLSR_ZC_PAGES];
+	unsigned int n = 0, i;
+	size_t got = 0;
+	int err = 0;
+
+	if (!user_backed_iter(&msg->msg_iter))
+		return -E2BIG;
+	sg_init_table(src, ARRAY_SIZE(src));
+	sg_set_buf(&src[0], aad, aad_len);
+	while (got < len) {
+		size_t off, l;
+		ssize_t r;
+
+		if (n == TLSR_ZC_PAGES) {
+			err = -E2BIG;
+			goto out;
+		}
+		r = iov_iter_get_pages2(&msg->msg_iter, pages + n, len - got,
+					TLSR_ZC_PAGES - n, &off);
+		if (r <= 0) {
+			err = r ? r : -EFAULT;
+			goto out;
+		}
+		got += r;
+		for (; r > 0; n++, r -= l, off = 0) {
+			l = min_t(size_t, r, PAGE_SIZE - off);
+			sg_set_page(&src[1 + n], pages[n], l, off);
+		}
+	}
+	if (tail_len)
+		sg_set_buf(&src[1 + n++], tail, tail_len);
+	sg_mark_end(&src[n]);
+
+	sg_init_table(out, 2);
+	sg_set_buf(&out[0], aad, aad_len);
+	sg_set_buf(&out[1], dst, len + tail_len + crypto_aead_authsize(tfm));
+	aead_request_set_crypt(req, src, out, len + tail_len, iv);
+	aead_request_set_ad(req, aad_len);
+	err = crypto_aead_encrypt(req);
+	if (tail_len)
+		n--;
+out:
+	for (i = 0; i < n; i++)
+		put_page(pages[i]);
+	if (err)
+		iov_iter_revert(&msg->msg_iter, got);
+	return err;
+}
+
 size_t tlsr_msg_data_left(const struct msghdr *msg)
 {
 	return msg_data_left(msg);
@@ -255,8 +320,12 @@ unsigned int tlsr_msg_flags(const struct msghdr *msg)
 
 int tlsr_msg_copy_from(struct msghdr *msg, void *dst, size_t len)
 {
-	if (copy_from_iter(dst, len, &msg->msg_iter) != len)
+	size_t copied = copy_from_iter(dst, len, &msg->msg_iter);
+
+	if (copied != len) {
+		iov_iter_revert(&msg->msg_iter, copied);
 		return -EFAULT;
+	}
 	return 0;
 }
 

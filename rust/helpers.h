@@ -60,6 +60,9 @@ struct aead_request *tlsr_aead_alloc(const char *name, const u8 *key,
 void tlsr_aead_free(struct aead_request *req);
 int tlsr_aead_crypt(struct aead_request *req, bool encrypt, u8 *aad,
 		    unsigned int aad_len, u8 *data, unsigned int len, u8 *iv);
+int tlsr_aead_seal_msg(struct aead_request *req, u8 *aad, unsigned int aad_len,
+		       struct msghdr *msg, size_t len, u8 *tail,
+		       unsigned int tail_len, u8 *dst, u8 *iv);
 
 size_t tlsr_msg_data_left(const struct msghdr *msg);
 unsigned int tlsr_msg_flags(const struct msghdr *msg);

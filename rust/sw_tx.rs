@@ -115,13 +115,48 @@ impl Tx {
             self.open = Some(rec);
             return Err(e);
         }
+        self.open_type = CT_APPLICATION_DATA;
+        self.queue(sk, rec, flags)
+    }
+
+    /// Seals `n` bytes of `msg` into a record of their own straight from
+    /// the user's pages, and hands it to TCP. `false` if the bytes must be
+    /// copied instead (see [`KeyState::seal_msg`]); nothing changed then.
+    fn push_direct(
+        &mut self,
+        sk: &SockGuard<'_>,
+        msg: &mut Msg,
+        n: usize,
+        content_type: u8,
+        flags: u32,
+    ) -> Result<bool> {
+        let l = self.key.layout;
+        let len = n + l.overhead();
+        let Ok(mut rec) = self.frags.alloc(len, len) else {
+            return Ok(false);
+        };
+        rec.resize(l.prepend_len())?;
+        let (prepend, out) = rec.split_spare();
+        let out = out.get_mut(..len - l.prepend_len()).ok_or(EINVAL)?;
+        match self.key.seal_msg(content_type, msg, n, prepend, out) {
+            Err(e) if e == E2BIG => return Ok(false),
+            r => r?,
+        }
+        // SAFETY: sealing wrote every byte after the prepend.
+        unsafe { rec.commit(len - l.prepend_len()) };
+        self.queue(sk, rec, flags)?;
+        Ok(true)
+    }
+
+    /// Queues the sealed record `rec` behind what TCP has not taken yet,
+    /// logs it and hands TCP what it takes.
+    fn queue(&mut self, sk: &SockGuard<'_>, rec: Frag, flags: u32) -> Result {
         // TCP will carry the record right after the bytes still pending
         // (callers flush before taking more plaintext: at most two wait).
         let (write_seq, una) = sk.tcp_write_seq_and_una();
         let start = write_seq.wrapping_add(self.pending_bytes() as u32);
         let rec_len = rec.len();
         self.pending.push(rec, GFP_KERNEL)?;
-        self.open_type = CT_APPLICATION_DATA;
         self.log.retire_before(una);
         if self
             .log
@@ -217,6 +252,18 @@ impl Tx {
             let want = left.min(max_payload);
             // A record that fills up is pushed now and needs no more room.
             let stays_open = more && want < max_payload;
+            // A whole record from this call: sealed from the user's pages.
+            if !stays_open && want > 0 && !self.has_open_record() {
+                match self.push_direct(sk, msg, want, ctype, send_flags) {
+                    Ok(true) => {
+                        copied += want;
+                        left -= want;
+                        continue;
+                    }
+                    Ok(false) => {}
+                    Err(e) => break Err(e),
+                }
+            }
             if let Err(e) = self.open_record(want, max_payload, stays_open) {
                 break Err(e);
             }
