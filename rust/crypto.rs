@@ -164,7 +164,12 @@ impl KeyState {
     /// Checks that a record may be sealed and writes its prepend; returns
     /// its explicit nonce. `EBADMSG` once the sequence number would wrap
     /// (upstream's `tls_advance_record_sn()`).
-    fn begin_seal(&self, content_type: u8, plain_len: usize, prepend: &mut [u8]) -> Result<[u8; 8]> {
+    fn begin_seal(
+        &self,
+        content_type: u8,
+        plain_len: usize,
+        prepend: &mut [u8],
+    ) -> Result<[u8; 8]> {
         if self.seq == u64::MAX {
             return Err(Errno::BadMsg.into());
         }

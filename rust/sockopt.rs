@@ -121,7 +121,10 @@ pub(crate) fn set(
         TLS_TX_MAX_PAYLOAD_LEN => {
             let _tx_lock = ctx.tx_lock()?;
             let mut lock = sk.lock();
-            if ctx.tx(&mut lock).is_some_and(|(tx, _)| tx.has_open_record()) {
+            if ctx
+                .tx(&mut lock)
+                .is_some_and(|(tx, _)| tx.has_open_record())
+            {
                 return Err(Errno::Busy.into());
             }
             if opt.is_null() || opt.len != 2 {
@@ -231,7 +234,10 @@ fn install_conf(
                 // Wake readers and pollers waiting for the new key.
                 sk.data_ready();
             }
-            None => ctx.set_rx(lock, new_rx(sk, KeyState::new(hdr.version, desc, info, 0)?)?),
+            None => ctx.set_rx(
+                lock,
+                new_rx(sk, KeyState::new(hdr.version, desc, info, 0)?)?,
+            ),
         },
     }
     ctx.install(lock, dir, info);

@@ -158,7 +158,9 @@ impl RxInner {
         };
         let (start, end) = (at + range.start, at + range.end);
         // As upstream's tls_check_pending_rekey(), whatever the version.
-        if content_type == CT_HANDSHAKE && self.raw.get(start) == Some(&HS_KEY_UPDATE) && end > start
+        if content_type == CT_HANDSHAKE
+            && self.raw.get(start) == Some(&HS_KEY_UPDATE)
+            && end > start
         {
             self.key_update_pending = true;
             Stat::RxRekeyReceived.inc(sk);
@@ -174,7 +176,11 @@ impl RxInner {
             GFP_KERNEL,
         )?;
         self.head += len;
-        if self.log.log(self.key.generation, seq, tcp_start, len).is_err() {
+        if self
+            .log
+            .log(self.key.generation, seq, tcp_start, len)
+            .is_err()
+        {
             // Bookkeeping only until offload uses it: the record still goes.
             kernel::pr_warn_once!("RX record log full; record left untracked\n");
         }
@@ -238,11 +244,7 @@ impl RxInner {
 
     /// Makes sure a record is opened, blocking unless `nonblock`; `false` at
     /// end of stream.
-    fn wait_record(
-        &mut self,
-        sk: &Sock,
-        nonblock: bool,
-    ) -> Result<bool> {
+    fn wait_record(&mut self, sk: &Sock, nonblock: bool) -> Result<bool> {
         while self.ready.is_empty() {
             if self.open_one(sk)? {
                 break;
@@ -258,7 +260,13 @@ impl RxInner {
     }
 
     /// `splice_read`: moves data of one record into `pipe`.
-    pub(crate) fn splice(&mut self, sk: &Sock, pipe: &Pipe, len: usize, flags: u32) -> Result<usize> {
+    pub(crate) fn splice(
+        &mut self,
+        sk: &Sock,
+        pipe: &Pipe,
+        len: usize,
+        flags: u32,
+    ) -> Result<usize> {
         if !self.wait_record(sk, flags & SPLICE_F_NONBLOCK != 0)? {
             return Ok(0);
         }

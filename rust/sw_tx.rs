@@ -179,9 +179,9 @@ impl Tx {
 
     /// Plaintext bytes in the open record.
     fn open_len(&self) -> usize {
-        self.open.as_ref().map_or(0, |r| {
-            r.len().saturating_sub(self.key.layout.prepend_len())
-        })
+        self.open
+            .as_ref()
+            .map_or(0, |r| r.len().saturating_sub(self.key.layout.prepend_len()))
     }
 
     /// Plaintext bytes the open record can still take, at most
@@ -203,9 +203,7 @@ impl Tx {
         }
         let l = self.key.layout;
         let payload = if more { max_payload } else { want.max(1) };
-        let mut rec = self
-            .frags
-            .alloc(payload + l.overhead(), 1 + l.overhead())?;
+        let mut rec = self.frags.alloc(payload + l.overhead(), 1 + l.overhead())?;
         rec.resize(l.prepend_len())?;
         self.open = Some(rec);
         Ok(())
