@@ -31,7 +31,11 @@ impl FragCache {
     /// A buffer of at least `min` and at most `want` bytes; the cache
     /// serves up to 32 KiB, or a page when memory is fragmented.
     pub(crate) fn alloc(&mut self, want: usize, min: usize) -> Result<Frag> {
-        for size in [want, want.min(kernel::page::PAGE_SIZE).max(min)] {
+        let fallback = want.min(kernel::page::PAGE_SIZE).max(min);
+        for size in Iterator::chain(
+            core::iter::once(want),
+            (fallback < want).then_some(fallback),
+        ) {
             // SAFETY: the cache is live (type invariant) and used by one
             // thread at a time.
             let p = unsafe { bindings::tlsr_frag_alloc(self.0.as_ptr(), size as u32) };

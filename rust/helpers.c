@@ -308,6 +308,11 @@ out:
 	return err;
 }
 
+bool tlsr_msg_user_backed(const struct msghdr *msg)
+{
+	return user_backed_iter(&msg->msg_iter);
+}
+
 size_t tlsr_msg_data_left(const struct msghdr *msg)
 {
 	return msg_data_left(msg);

@@ -64,6 +64,7 @@ int tlsr_aead_seal_msg(struct aead_request *req, u8 *aad, unsigned int aad_len,
 		       struct msghdr *msg, size_t len, u8 *tail,
 		       unsigned int tail_len, u8 *dst, u8 *iv);
 
+bool tlsr_msg_user_backed(const struct msghdr *msg);
 size_t tlsr_msg_data_left(const struct msghdr *msg);
 unsigned int tlsr_msg_flags(const struct msghdr *msg);
 int tlsr_msg_copy_from(struct msghdr *msg, void *dst, size_t len);

@@ -66,6 +66,13 @@ impl Msg {
         unsafe { bindings::tlsr_msg_flags(self.as_ptr()) }
     }
 
+    /// Whether the message's bytes are user memory (not kernel buffers or
+    /// spliced pages).
+    pub(crate) fn is_user(&self) -> bool {
+        // SAFETY: valid by the type invariant.
+        unsafe { bindings::tlsr_msg_user_backed(self.as_ptr()) }
+    }
+
     /// Bytes left in the message's iterator.
     pub(crate) fn data_left(&self) -> usize {
         // SAFETY: valid by the type invariant.

@@ -158,10 +158,7 @@ impl RxInner {
         };
         let (start, end) = (at + range.start, at + range.end);
         // As upstream's tls_check_pending_rekey(), whatever the version.
-        if content_type == CT_HANDSHAKE
-            && self.raw.get(start) == Some(&HS_KEY_UPDATE)
-            && end > start
-        {
+        if content_type == CT_HANDSHAKE && self.raw[start..end].first() == Some(&HS_KEY_UPDATE) {
             self.key_update_pending = true;
             Stat::RxRekeyReceived.inc(sk);
         }

@@ -120,8 +120,9 @@ impl Tx {
     }
 
     /// Seals `n` bytes of `msg` into a record of their own straight from
-    /// the user's pages, and hands it to TCP. `false` if the bytes must be
-    /// copied instead (see [`KeyState::seal_msg`]); nothing changed then.
+    /// the user's pages (`msg` must be user memory), and hands it to TCP.
+    /// `false` if the bytes must be copied instead (see
+    /// [`KeyState::seal_msg`]); nothing changed then.
     fn push_direct(
         &mut self,
         sk: &SockGuard<'_>,
@@ -251,7 +252,7 @@ impl Tx {
             // A record that fills up is pushed now and needs no more room.
             let stays_open = more && want < max_payload;
             // A whole record from this call: sealed from the user's pages.
-            if !stays_open && want > 0 && !self.has_open_record() {
+            if !stays_open && want > 0 && !self.has_open_record() && msg.is_user() {
                 match self.push_direct(sk, msg, want, ctype, send_flags) {
                     Ok(true) => {
                         copied += want;
