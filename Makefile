@@ -12,11 +12,18 @@ modules:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=1 modules
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+# Install in place of tls.ko for the tree's kernel release (see
+# scripts/install-module.sh); INSTALL_MOD_PATH installs under another root.
+install: modules
+	scripts/install-module.sh $(if $(INSTALL_MOD_PATH),--root $(INSTALL_MOD_PATH)) \
+		$(CURDIR)/tls_rekey.ko $(shell $(MAKE) -s -C $(KDIR) kernelrelease)
 else
 modules:
 	scripts/build-module.sh $(VARIANT)
 clippy:
 	scripts/build-module.sh $(VARIANT) CLIPPY=1
+install:
+	@echo "make install needs KDIR=/path/to/your/kernel/tree (the VM tests install the cached build)" >&2; false
 endif
 
 bootstrap:
@@ -26,13 +33,16 @@ kernel:
 	scripts/build-kernel.sh $(VARIANT)
 
 host-test:
-	cargo test --workspace
+	scripts/host-test.sh
 
 vm:
 	scripts/vm.sh --variant $(VARIANT) -- $(if $(CMD),$(CMD),bash -l)
 
 demo:
 	scripts/demo.sh
+
+demo-offload:
+	scripts/vm.sh --variant lean --timeout 600 -- bash tools/testing/demo/offload_demo.sh
 
 bench:
 	scripts/bench.sh $(VARIANT)
@@ -46,4 +56,4 @@ check-lean:
 check-debug:
 	scripts/check.sh debug
 
-.PHONY: modules clean clippy bootstrap kernel host-test vm demo bench check check-lean check-debug
+.PHONY: modules clean clippy install bootstrap kernel host-test vm demo demo-offload bench check check-lean check-debug

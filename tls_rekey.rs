@@ -8,18 +8,20 @@
 
 use kernel::prelude::*;
 
+#[path = "rust/aead.rs"]
+mod aead;
 #[path = "rust/bindings.rs"]
 mod bindings;
 #[path = "rust/context.rs"]
 mod context;
 #[path = "rust/crypto.rs"]
 mod crypto;
+#[path = "rust/device/mod.rs"]
+mod device;
 #[path = "rust/frag.rs"]
 mod frag;
 #[path = "rust/generations.rs"]
 mod generations;
-#[path = "rust/guard.rs"]
-mod guard;
 #[path = "rust/logic.rs"]
 mod logic;
 #[path = "rust/msg.rs"]
@@ -28,6 +30,8 @@ mod msg;
 mod proc;
 #[path = "rust/proto.rs"]
 mod proto;
+#[path = "rust/skb.rs"]
+mod skb;
 #[path = "rust/sock.rs"]
 mod sock;
 #[path = "rust/sockopt.rs"]
@@ -50,25 +54,28 @@ module! {
     alias: ["tcp-ulp-tls"],
 }
 
-// Fields drop in order: the ULP goes first, the counters last.
+// Fields drop in order: the ULP goes first, the counters last. tls.ko
+// stays out while this module is loaded without a guard of ours: both
+// export tls.ko's driver ABI (rust/exports.c), and the kernel refuses a
+// module that exports a name a loaded module exports.
 struct TlsRekey {
     _ulp: ulp::Registration,
-    _guard: guard::TlsKoGuard,
+    _device: device::tx::Registration,
     _proc: proc::ProcRegistration,
 }
 
 impl kernel::Module for TlsRekey {
     fn init(module: &'static ThisModule) -> Result<Self> {
         proto::init();
+        let device = device::tx::Registration::new()?;
         // The ULP first: it fails while tls.ko, which owns the TLS MIB of
         // every namespace, is loaded.
         let ulp = ulp::Registration::new(module)?;
-        let guard = guard::TlsKoGuard::new()?;
         let proc = proc::ProcRegistration::new()?;
         pr_info!("registered the \"tls\" TCP ULP\n");
         Ok(Self {
             _ulp: ulp,
-            _guard: guard,
+            _device: device,
             _proc: proc,
         })
     }

@@ -5,8 +5,12 @@
  */
 #include <linux/module.h>
 #include <linux/net.h>
+#include <linux/splice.h>
 #include <net/sock.h>
 #include <net/tcp.h>
 #include <net/tls.h>
 
 #include "helpers.h"
+#include "device/helpers.h"
+#include "device/record.h"
+#include "device/driver.h"

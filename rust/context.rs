@@ -4,7 +4,9 @@
 //! that diag, `ss -ti` and drivers (`tls_get_ctx()`) keep working.
 
 use crate::bindings;
+use crate::device::DevTx;
 use crate::logic::cipher::{InfoHeader, CRYPTO_INFO_HDR_LEN, CRYPTO_INFO_MAX_LEN};
+use crate::skb::NetDevice;
 use crate::sock::{CallbackGuard, Sock, SockGuard};
 use crate::sw_rx::Rx;
 use crate::sw_tx::Tx;
@@ -12,33 +14,37 @@ use core::mem::size_of;
 use core::ptr::{addr_of, addr_of_mut, NonNull};
 use kernel::prelude::*;
 
-/// Configuration of one direction (`TLS_BASE`, `TLS_SW` of net/tls).
+/// Configuration of one direction (`TLS_BASE`, `TLS_SW`, `TLS_HW` of
+/// net/tls).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Conf {
     /// No key installed: the direction passes through to TCP.
-    Base = 0,
+    Base = bindings::TLS_BASE as isize,
     /// Software crypto.
-    Sw = 1,
+    Sw = bindings::TLS_SW as isize,
+    /// Device offload (TX only so far), with software fallback.
+    Hw = bindings::TLS_HW as isize,
 }
 
 /// Number of [`Conf`] values: the size of each axis of the proto tables.
-pub(crate) const NUM_CONF: usize = 2;
+pub(crate) const NUM_CONF: usize = 3;
 
 impl Conf {
     fn from_bits(bits: u8) -> Self {
-        if bits == Conf::Sw as u8 {
-            Conf::Sw
-        } else {
-            Conf::Base
+        match u32::from(bits) {
+            bindings::TLS_SW => Conf::Sw,
+            bindings::TLS_HW => Conf::Hw,
+            _ => Conf::Base,
         }
     }
 
     /// The value `TLS_INFO_TXCONF`/`TLS_INFO_RXCONF` report (`TLS_CONF_*`).
     pub(crate) fn uapi(self) -> u16 {
-        match self {
-            Conf::Base => 1,
-            Conf::Sw => 2,
-        }
+        (match self {
+            Conf::Base => bindings::TLS_CONF_BASE,
+            Conf::Sw => bindings::TLS_CONF_SW,
+            Conf::Hw => bindings::TLS_CONF_HW,
+        }) as u16
     }
 }
 
@@ -146,8 +152,9 @@ impl Context {
         InfoHeader::from_bytes(&hdr)
     }
 
-    /// Installs `info` as the key of `dir` and marks it configured.
-    pub(crate) fn install(&self, _lock: &SockGuard<'_>, dir: Dir, info: &[u8]) {
+    /// Stores `info` as the key of `dir` (the `crypto_info` getsockopt
+    /// and drivers read), the direction not configured yet.
+    pub(crate) fn store_key(&self, _lock: &SockGuard<'_>, dir: Dir, info: &[u8]) {
         let len = info.len().min(CRYPTO_INFO_MAX_LEN);
         let dst = self.crypto_ptr(dir);
         // SAFETY: `dst` is valid for `CRYPTO_INFO_MAX_LEN` bytes and the
@@ -161,7 +168,15 @@ impl Context {
         let p = unsafe { &mut (*self.raw()).prot_info };
         p.version = hdr.version;
         p.cipher_type = hdr.cipher_type;
-        self.set_conf(dir, Conf::Sw);
+    }
+
+    /// Stores `info` as the key of `dir` and marks the direction
+    /// configured: on the device if its state is there, else in software.
+    pub(crate) fn install(&self, lock: &SockGuard<'_>, dir: Dir, info: &[u8]) {
+        self.store_key(lock, dir, info);
+        if self.conf(dir) != Conf::Hw {
+            self.set_conf(dir, Conf::Sw);
+        }
     }
 
     /// The TLS version of the configured key(s), zero if none.
@@ -222,11 +237,49 @@ impl Context {
         &'a self,
         lock: &'a mut SockGuard<'g>,
     ) -> Option<(&'a mut Tx, &'a SockGuard<'g>)> {
+        if let Some(dev) = self.dev_tx() {
+            // SAFETY: the device TX state is live while the context is;
+            // the exclusive borrow of the socket lock guard makes this the
+            // only reference to its TX state.
+            return Some((unsafe { DevTx::tx(dev) }, lock));
+        }
         // SAFETY: `priv_ctx_tx` is null or a `KBox<Tx>` owned by the
         // context; the exclusive borrow of the socket lock guard makes this
         // the only reference.
         let tx = unsafe { (*self.raw()).priv_ctx_tx.cast::<Tx>().as_mut() }?;
         Some((tx, lock))
+    }
+
+    /// The device TX state, if TX is on a device.
+    pub(crate) fn dev_tx(&self) -> Option<*mut DevTx> {
+        if self.conf(Dir::Tx) != Conf::Hw {
+            return None;
+        }
+        // SAFETY: valid by the type invariant; with `TLS_HW`, `priv_ctx_tx`
+        // is a `DevTx` owned by the context.
+        let p = unsafe { (*self.raw()).priv_ctx_tx.cast::<DevTx>() };
+        (!p.is_null()).then_some(p)
+    }
+
+    /// Puts TX on the device state `dev` (a `KBox<DevTx>` the context owns
+    /// from now on).
+    pub(crate) fn set_dev_tx(&self, _lock: &SockGuard<'_>, dev: *mut DevTx) {
+        self.set_conf(Dir::Tx, Conf::Hw);
+        // SAFETY: valid by the type invariant; writers are serialised.
+        unsafe { (*self.raw()).priv_ctx_tx = dev.cast() };
+    }
+
+    /// Takes the device state off again (the device refused the key); the
+    /// caller owns it.
+    pub(crate) fn clear_dev_tx(&self, _lock: &SockGuard<'_>) {
+        // SAFETY: valid by the type invariant; writers are serialised.
+        unsafe { (*self.raw()).priv_ctx_tx = core::ptr::null_mut() };
+        self.set_conf(Dir::Tx, Conf::Base);
+    }
+
+    /// The raw context, for the C calls of device offload.
+    pub(crate) fn as_ptr(&self) -> *mut bindings::tls_context {
+        self.raw()
     }
 
     /// Hands the TX state to the context.
@@ -275,21 +328,57 @@ impl Context {
     /// Stops the deferred TX push for good (close): no push runs after.
     pub(crate) fn stop_tx_work(&self) {
         // SAFETY: valid by the type invariant.
-        let tx = unsafe { (*self.raw()).priv_ctx_tx.cast::<bindings::tlsr_tx_head>() };
+        let tx = unsafe { bindings::tlsr_ctx_tx_head(self.raw()) };
         if !tx.is_null() {
-            // SAFETY: the TX state starts with its `tlsr_tx_head` (see
-            // `sw_tx::Tx`); the helper only uses atomics and the workqueue.
+            // SAFETY: the head of the live TX state; the helper only uses
+            // atomics and the workqueue.
             unsafe { bindings::tlsr_tx_close(tx) };
         }
     }
 
-    /// Detaches the context from `sk`; the caller then owns it.
-    pub(crate) fn detach(self, sk: &Sock, _cb: &CallbackGuard<'_>) -> Detached {
-        // SAFETY: `sk` is valid and its callback lock is held.
+    /// Asks for a TX resync of the device (`TLS_TX_SYNC_SCHED`); returns
+    /// whether one was already pending.
+    pub(crate) fn request_tx_resync(&self) -> bool {
+        // SAFETY: valid by the type invariant; the flag word is atomic.
         unsafe {
-            bindings::tlsr_restore_write_space(sk.as_ptr(), self.raw());
-            bindings::tlsr_clear_ctx(sk.as_ptr());
+            bindings::tlsr_ctx_test_and_set_flag(
+                self.raw(),
+                bindings::tls_context_flags_TLS_TX_SYNC_SCHED as i32,
+            )
         }
+    }
+
+    /// Whether `dev` is the path of the socket's TX offload: its device, or
+    /// a bond, which passes the skb down to it. Called from xmit validation
+    /// (RCU-bh).
+    pub(crate) fn is_offload_path(&self, dev: &NetDevice) -> bool {
+        // SAFETY: valid by the type invariant; the caller is in an RCU-bh
+        // section, as `rcu_dereference_bh()` requires.
+        let netdev = unsafe { bindings::tlsr_ctx_netdev(self.raw()) };
+        dev.as_ptr() == netdev || dev.is_bond_master()
+    }
+
+    /// Runs the `sk_destruct` the context saved when it replaced it.
+    pub(crate) fn run_saved_sk_destruct(&self, sk: &Sock) {
+        // SAFETY: valid by the type invariant; written before the
+        // replacement destructor was installed.
+        if let Some(f) = unsafe { (*self.raw()).sk_destruct } {
+            // SAFETY: `sk` is the socket being destroyed, as `f` expects.
+            unsafe { f(sk.as_ptr()) };
+        }
+    }
+
+    /// Gives `sk` back the write-space callback the context replaced.
+    pub(crate) fn restore_write_space(&self, sk: &Sock, _cb: &CallbackGuard<'_>) {
+        // SAFETY: `sk` is valid and its callback lock is held.
+        unsafe { bindings::tlsr_restore_write_space(sk.as_ptr(), self.raw()) };
+    }
+
+    /// Detaches the context from `sk`; the caller then owns it.
+    pub(crate) fn detach(self, sk: &Sock, cb: &CallbackGuard<'_>) -> Detached {
+        self.restore_write_space(sk, cb);
+        // SAFETY: `sk` is valid and its callback lock is held.
+        unsafe { bindings::tlsr_clear_ctx(sk.as_ptr()) };
         Detached(self)
     }
 }
@@ -327,6 +416,11 @@ impl TxHead {
         unsafe { bindings::tlsr_tx_set_pending(&mut self.0, pending) };
     }
 
+    /// The raw head.
+    pub(crate) fn as_ptr(&mut self) -> *mut bindings::tlsr_tx_head {
+        &mut self.0
+    }
+
     /// The socket whose deferred push `work` is.
     ///
     /// # Safety
@@ -354,16 +448,33 @@ impl Drop for TxLockGuard<'_> {
 /// period, for diag readers) when dropped.
 pub(crate) struct Detached(Context);
 
+impl Detached {
+    /// Takes over a context whose socket is gone (device TX sockets keep
+    /// theirs attached until `sk_destruct`).
+    ///
+    /// # Safety
+    ///
+    /// `ctx` is a live context nothing else refers to any more.
+    pub(crate) unsafe fn from_raw(ctx: *mut bindings::tls_context) -> Option<Self> {
+        NonNull::new(ctx).map(|c| Self(Context(c)))
+    }
+}
+
 impl Drop for Detached {
     fn drop(&mut self) {
         let c = self.0.raw();
+        let dev = self.0.dev_tx();
         // SAFETY: detached, so nothing but RCU readers (which never look at
         // the private state) still sees it; the private pointers are null
         // or boxes owned by the context.
         unsafe {
-            let tx = (*c).priv_ctx_tx.cast::<Tx>();
-            if !tx.is_null() {
-                drop(KBox::from_raw(tx));
+            if let Some(dev) = dev {
+                drop(KBox::from_raw(dev));
+            } else {
+                let tx = (*c).priv_ctx_tx.cast::<Tx>();
+                if !tx.is_null() {
+                    drop(KBox::from_raw(tx));
+                }
             }
             let rx = (*c).priv_ctx_rx.cast::<Rx>();
             if !rx.is_null() {

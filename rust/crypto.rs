@@ -1,54 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! AEAD transforms of the kernel crypto API, and the key state of one
-//! direction: transform, connection IV and record sequence number.
+//! The key state of one direction: AEAD transform, connection IV and
+//! record sequence number.
 
+use crate::aead::Aead;
 use crate::bindings;
 use crate::logic::cipher::CipherDesc;
 use crate::logic::errno::Errno;
 use crate::logic::record::{self, Layout, IV_LEN, MAX_AAD_LEN, MAX_AEAD_IV_LEN};
 use crate::msg::Msg;
 use core::mem::MaybeUninit;
-use core::ptr::NonNull;
 use kernel::prelude::*;
-
-/// A synchronous AEAD transform with its key set, and its request.
-///
-/// # Invariants
-///
-/// `self.0` is a live request (and transform) from `tlsr_aead_alloc()`,
-/// owned by this value.
-struct Aead(NonNull<bindings::aead_request>);
-
-// SAFETY: a transform may be used from any thread; users serialise requests.
-unsafe impl Send for Aead {}
-
-impl Aead {
-    fn new(desc: &CipherDesc, key: &[u8]) -> Result<Self> {
-        // SAFETY: the name is NUL-terminated and `key` valid for its length.
-        let tfm = unsafe {
-            bindings::tlsr_aead_alloc(
-                desc.aead_name.as_ptr().cast(),
-                key.as_ptr(),
-                key.len() as u32,
-                desc.tag as u32,
-            )
-        };
-        let addr = tfm as isize;
-        if (-4095..0).contains(&addr) {
-            return Err(Error::from_errno(addr as i32));
-        }
-        // INVARIANT: a non-error pointer from the allocator.
-        NonNull::new(tfm).map(Self).ok_or(ENOMEM)
-    }
-}
-
-impl Drop for Aead {
-    fn drop(&mut self) {
-        // SAFETY: owned by this value (type invariant).
-        unsafe { bindings::tlsr_aead_free(self.0.as_ptr()) };
-    }
-}
 
 /// Scratch space handed to the crypto API: it must be heap memory, since
 /// the additional data goes into a scatterlist.
@@ -144,12 +106,10 @@ impl KeyState {
     ) -> Result {
         let aad_len = self.prepare(content_type, plain_len, explicit);
         let s = &mut *self.scratch;
-        // SAFETY: `aad` and `data` are heap memory valid for the lengths
-        // given (`data` holds `len` bytes plus the tag when sealing); the
-        // transform is live.
-        let r = unsafe {
-            bindings::tlsr_aead_crypt(
-                self.aead.0.as_ptr(),
+        // SAFETY: `aad`, `iv` and `data` are heap memory valid for the
+        // lengths given (`data` holds `len` bytes plus the tag when sealing).
+        unsafe {
+            self.aead.crypt(
                 encrypt,
                 s.aad.as_mut_ptr(),
                 aad_len,
@@ -157,8 +117,7 @@ impl KeyState {
                 len as u32,
                 s.iv.as_mut_ptr(),
             )
-        };
-        kernel::error::to_result(r)
+        }
     }
 
     /// Checks that a record may be sealed and writes its prepend; returns
@@ -183,6 +142,19 @@ impl KeyState {
     fn end_seal(&mut self) {
         self.seq += 1;
         self.explicit = self.explicit.wrapping_add(1);
+    }
+
+    /// Frames a record for a device to seal: the prepend as [`Self::seal`]
+    /// writes it, the plaintext (with TLS 1.3's content type after it)
+    /// left in clear, the tag zeroed. Advances the sequence number.
+    pub(crate) fn frame(&mut self, content_type: u8, plain_len: usize, rec: &mut [u8]) -> Result {
+        let pre = self.layout.prepend_len();
+        let tag = self.layout.tag_len();
+        let tag_at = rec.len().checked_sub(tag).ok_or(EINVAL)?;
+        self.begin_seal(content_type, plain_len, &mut rec[..pre])?;
+        rec[tag_at..].fill(0);
+        self.end_seal();
+        Ok(())
     }
 
     /// Seals a record in place: `rec` holds the prepend, the plaintext
@@ -230,7 +202,7 @@ impl KeyState {
         // valid for the call; the transform is live.
         let r = unsafe {
             bindings::tlsr_aead_seal_msg(
-                self.aead.0.as_ptr(),
+                self.aead.as_ptr(),
                 s.aad.as_mut_ptr(),
                 aad_len,
                 msg.as_ptr(),

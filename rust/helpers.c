@@ -13,7 +13,6 @@
 #include <linux/uio.h>
 #include <linux/workqueue.h>
 #include <linux/skbuff.h>
-#include <linux/notifier.h>
 #include <linux/page_frag_cache.h>
 #include <linux/bvec.h>
 #include <linux/slab.h>
@@ -189,60 +188,6 @@ size_t tlsr_ulp_info_size(void)
  * A transform comes with its one request, reused for every record (callers
  * serialise their records).
  */
-struct aead_request *tlsr_aead_alloc(const char *name, const u8 *key,
-				     unsigned int key_len, unsigned int tag_len)
-{
-	struct aead_request *req;
-	struct crypto_aead *tfm;
-	int err;
-
-	tfm = crypto_alloc_aead(name, 0, CRYPTO_ALG_ASYNC);
-	if (IS_ERR(tfm))
-		return ERR_CAST(tfm);
-	err = crypto_aead_setkey(tfm, key, key_len);
-	if (!err)
-		err = crypto_aead_setauthsize(tfm, tag_len);
-	if (err)
-		goto free_tfm;
-	req = aead_request_alloc(tfm, GFP_KERNEL);
-	if (!req) {
-		err = -ENOMEM;
-		goto free_tfm;
-	}
-	aead_request_set_callback(req, 0, NULL, NULL);
-	return req;
-free_tfm:
-	crypto_free_aead(tfm);
-	return ERR_PTR(err);
-}
-
-void tlsr_aead_free(struct aead_request *req)
-{
-	struct crypto_aead *tfm = crypto_aead_reqtfm(req);
-
-	aead_request_free(req);
-	crypto_free_aead(tfm);
-}
-
-/*
- * Seal (@len bytes of plaintext, the tag written after them) or open (@len
- * bytes of ciphertext and tag) @data in place. @aad and @data must be
- * linear kernel memory (kmalloc), not stack.
- */
-int tlsr_aead_crypt(struct aead_request *req, bool encrypt, u8 *aad,
-		    unsigned int aad_len, u8 *data, unsigned int len, u8 *iv)
-{
-	struct crypto_aead *tfm = crypto_aead_reqtfm(req);
-	struct scatterlist sg[2];
-
-	sg_init_table(sg, 2);
-	sg_set_buf(&sg[0], aad, aad_len);
-	sg_set_buf(&sg[1], data, encrypt ? len + crypto_aead_authsize(tfm) : len);
-	aead_request_set_crypt(req, sg, sg, len, iv);
-	aead_request_set_ad(req, aad_len);
-	return encrypt ? crypto_aead_encrypt(req) : crypto_aead_decrypt(req);
-}
-
 /* Pages of one record's plaintext in user memory, and the sg entries. */
 #define TLSR_ZC_PAGES	(TLS_MAX_PAYLOAD_SIZE / PAGE_SIZE + 2)
 
@@ -375,6 +320,20 @@ int tlsr_msg_put_record_type(struct msghdr *msg, u8 type)
 	return err || (msg->msg_flags & MSG_CTRUNC) ? -EIO : 0;
 }
 
+/* The caller holds the socket lock (sk_sndbuf's writers take it). */
+int tlsr_sk_sndbuf_lift(struct sock *sk)
+{
+	int old = sk->sk_sndbuf;
+
+	WRITE_ONCE(sk->sk_sndbuf, INT_MAX);
+	return old;
+}
+
+void tlsr_sk_sndbuf_restore(struct sock *sk, int sndbuf)
+{
+	WRITE_ONCE(sk->sk_sndbuf, sndbuf);
+}
+
 /*
  * Hand @len sealed bytes at @buf, page-frag memory from tlsr_frag_alloc(),
  * to TCP without a copy: TCP takes its own page references, as for
@@ -424,7 +383,18 @@ void tlsr_frag_cache_free(struct page_frag_cache *nc)
 
 void *tlsr_frag_alloc(struct page_frag_cache *nc, unsigned int size)
 {
-	return page_frag_alloc(nc, size, GFP_KERNEL | __GFP_NOWARN);
+	void *buf = page_frag_alloc(nc, size, GFP_KERNEL | __GFP_NOWARN);
+
+	/*
+	 * page_frag_alloc() does not move to a fresh page for a fragment
+	 * larger than a page that the current page has no room for: leave
+	 * the current page to the fragments already taken from it.
+	 */
+	if (!buf && size > PAGE_SIZE) {
+		page_frag_cache_drain(nc);
+		buf = page_frag_alloc(nc, size, GFP_KERNEL | __GFP_NOWARN);
+	}
+	return buf;
 }
 
 void tlsr_frag_free(void *buf)
@@ -594,6 +564,7 @@ static const struct snmp_mib tlsr_mib_list[] = {
 	SNMP_MIB_ITEM("TlsTxRekeyOk", LINUX_MIB_TLSTXREKEYOK),
 	SNMP_MIB_ITEM("TlsTxRekeyError", LINUX_MIB_TLSTXREKEYERROR),
 	SNMP_MIB_ITEM("TlsRxRekeyReceived", LINUX_MIB_TLSRXREKEYRECEIVED),
+	SNMP_MIB_ITEM("TlsTxDeviceFallback", TLSR_MIB_TXDEVICEFALLBACK),
 };
 
 static int tlsr_stat_show(struct seq_file *seq, void *v)
@@ -610,10 +581,19 @@ static int tlsr_stat_show(struct seq_file *seq, void *v)
 	return 0;
 }
 
-/* The MIB lives in struct netns_mib; tls.ko is not loaded, so it is ours. */
+/* Upstream's counters, then ours. */
+struct tlsr_tls_mib {
+	unsigned long mibs[__TLSR_MIB_MAX];
+};
+
+/*
+ * The MIB lives in struct netns_mib; tls.ko is not loaded, so it is ours.
+ * It holds upstream's struct linux_tls_mib at its start.
+ */
 static int __net_init tlsr_net_init(struct net *net)
 {
-	net->mib.tls_statistics = alloc_percpu(struct linux_tls_mib);
+	net->mib.tls_statistics =
+		(struct linux_tls_mib __percpu *)alloc_percpu(struct tlsr_tls_mib);
 	if (!net->mib.tls_statistics)
 		return -ENOMEM;
 	if (!proc_create_net_single("tls_stat", 0444, net->proc_net,
@@ -649,18 +629,37 @@ void tlsr_proc_unregister(void)
 
 void tlsr_stat_add(struct sock *sk, int field, int delta)
 {
-	struct linux_tls_mib __percpu *mib = sock_net(sk)->mib.tls_statistics;
+	struct tlsr_tls_mib __percpu *mib =
+		(struct tlsr_tls_mib __percpu *)sock_net(sk)->mib.tls_statistics;
 
-	if (mib)
+	if (mib && field >= 0 && field < __TLSR_MIB_MAX)
 		SNMP_ADD_STATS(mib, field, delta);
 }
 
-const char *tlsr_module_name(const struct module *mod)
+/* Device offload: the inline functions and bit operations of tls.ko's ABI. */
+
+struct sock *tlsr_skb_sk(const struct sk_buff *skb)
 {
-	return mod->name;
+	return skb->sk;
 }
 
-int tlsr_notifier_errno(int err)
+void tlsr_kfree_skb(struct sk_buff *skb)
 {
-	return notifier_from_errno(err);
+	kfree_skb(skb);
+}
+
+bool tlsr_netif_is_bond_master(const struct net_device *dev)
+{
+	return netif_is_bond_master(dev);
+}
+
+/* The device of a device-offloaded socket (RCU-bh, as the xmit path). */
+struct net_device *tlsr_ctx_netdev(struct tls_context *ctx)
+{
+	return rcu_dereference_bh(ctx->netdev);
+}
+
+bool tlsr_ctx_test_and_set_flag(struct tls_context *ctx, int bit)
+{
+	return test_and_set_bit(bit, &ctx->flags);
 }

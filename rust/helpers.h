@@ -6,6 +6,7 @@
 #ifndef _TLS_REKEY_HELPERS_H
 #define _TLS_REKEY_HELPERS_H
 
+#include <linux/snmp.h>
 #include <linux/sockptr.h>
 #include <linux/types.h>
 #include <linux/workqueue_types.h>
@@ -18,7 +19,6 @@ struct module;
 struct msghdr;
 struct poll_table_struct;
 struct socket;
-struct notifier_block;
 struct proto;
 struct proto_ops;
 struct sk_buff;
@@ -53,13 +53,8 @@ int tlsr_fill_ulp_info(struct sk_buff *skb, u16 version, u16 cipher_type,
 		       u16 tx_max_payload_len);
 size_t tlsr_ulp_info_size(void);
 
-struct aead_request;
+#include "aead.h"
 
-struct aead_request *tlsr_aead_alloc(const char *name, const u8 *key,
-				     unsigned int key_len, unsigned int tag_len);
-void tlsr_aead_free(struct aead_request *req);
-int tlsr_aead_crypt(struct aead_request *req, bool encrypt, u8 *aad,
-		    unsigned int aad_len, u8 *data, unsigned int len, u8 *iv);
 int tlsr_aead_seal_msg(struct aead_request *req, u8 *aad, unsigned int aad_len,
 		       struct msghdr *msg, size_t len, u8 *tail,
 		       unsigned int tail_len, u8 *dst, u8 *iv);
@@ -71,6 +66,8 @@ int tlsr_msg_copy_from(struct msghdr *msg, void *dst, size_t len);
 size_t tlsr_msg_copy_to(struct msghdr *msg, const void *src, size_t len);
 int tlsr_msg_record_type(struct msghdr *msg, u8 *type);
 int tlsr_msg_put_record_type(struct msghdr *msg, u8 type);
+int tlsr_sk_sndbuf_lift(struct sock *sk);
+void tlsr_sk_sndbuf_restore(struct sock *sk, int sndbuf);
 int tlsr_tcp_send_frag(struct sock *sk, void *buf, size_t len, int flags);
 int tlsr_tcp_recv(struct sock *sk, void *buf, size_t len, int flags);
 struct page_frag_cache *tlsr_frag_cache_new(void);
@@ -114,11 +111,26 @@ void tlsr_tx_unlock(struct tls_context *ctx);
 ssize_t tlsr_splice_bytes(struct sock *sk, struct pipe_inode_info *pipe,
 			  const void *buf, size_t len, unsigned int flags);
 
+/*
+ * Counters of /proc/net/tls_stat beyond upstream's (after its
+ * __LINUX_MIB_TLSMAX entries, in the same per-CPU block).
+ */
+enum {
+	/* Records sealed by the software fallback of device TX. */
+	TLSR_MIB_TXDEVICEFALLBACK = __LINUX_MIB_TLSMAX,
+	__TLSR_MIB_MAX
+};
+
 int tlsr_proc_register(void);
 void tlsr_proc_unregister(void);
 void tlsr_stat_add(struct sock *sk, int field, int delta);
 
-const char *tlsr_module_name(const struct module *mod);
-int tlsr_notifier_errno(int err);
+struct net_device;
+
+struct sock *tlsr_skb_sk(const struct sk_buff *skb);
+void tlsr_kfree_skb(struct sk_buff *skb);
+bool tlsr_netif_is_bond_master(const struct net_device *dev);
+struct net_device *tlsr_ctx_netdev(struct tls_context *ctx);
+bool tlsr_ctx_test_and_set_flag(struct tls_context *ctx, int bit);
 
 #endif /* _TLS_REKEY_HELPERS_H */

@@ -18,6 +18,30 @@ pub(crate) mod generation;
 #[allow(unreachable_pub)]
 #[path = "logic/src/record.rs"]
 pub(crate) mod record;
+#[allow(unreachable_pub)]
+#[path = "logic/src/seq.rs"]
+pub(crate) mod seq;
+
+impl errno::Errno {
+    /// The positive errno number, from the kernel's own headers (some,
+    /// such as `EKEYEXPIRED`, differ between architectures).
+    pub(crate) const fn to_errno(self) -> i32 {
+        use errno::Errno;
+        use kernel::bindings as b;
+        (match self {
+            Errno::Fault => b::EFAULT,
+            Errno::Busy => b::EBUSY,
+            Errno::Inval => b::EINVAL,
+            Errno::NoProtoOpt => b::ENOPROTOOPT,
+            Errno::OpNotSupp => b::EOPNOTSUPP,
+            Errno::NotConn => b::ENOTCONN,
+            Errno::MsgSize => b::EMSGSIZE,
+            Errno::BadMsg => b::EBADMSG,
+            Errno::KeyExpired => b::EKEYEXPIRED,
+            Errno::Io => b::EIO,
+        }) as i32
+    }
+}
 
 impl From<errno::Errno> for kernel::error::Error {
     fn from(e: errno::Errno) -> Self {

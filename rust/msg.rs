@@ -8,26 +8,13 @@ use core::ptr::NonNull;
 use kernel::ffi::c_int;
 use kernel::prelude::*;
 
-/// `MSG_PEEK`.
-pub(crate) const MSG_PEEK: u32 = 0x2;
-/// `MSG_DONTWAIT`.
-pub(crate) const MSG_DONTWAIT: u32 = 0x40;
-/// `MSG_EOR`.
-pub(crate) const MSG_EOR: u32 = 0x80;
-/// `MSG_WAITALL`.
-pub(crate) const MSG_WAITALL: u32 = 0x100;
-/// `MSG_ERRQUEUE`.
-pub(crate) const MSG_ERRQUEUE: u32 = 0x2000;
-/// `MSG_NOSIGNAL`.
-pub(crate) const MSG_NOSIGNAL: u32 = 0x4000;
-/// `MSG_MORE`.
-pub(crate) const MSG_MORE: u32 = 0x8000;
-/// `MSG_SENDPAGE_NOPOLICY`.
-const MSG_SENDPAGE_NOPOLICY: u32 = 0x10000;
-/// `MSG_SPLICE_PAGES`.
-const MSG_SPLICE_PAGES: u32 = 0x8000000;
-/// `MSG_CMSG_COMPAT`.
-const MSG_CMSG_COMPAT: u32 = 0x80000000;
+// The `MSG_*` flags, from include/linux/socket.h (`MSG_CMSG_COMPAT` is 0
+// without CONFIG_COMPAT).
+use bindings::{MSG_CMSG_COMPAT, MSG_SENDPAGE_NOPOLICY, MSG_SPLICE_PAGES};
+pub(crate) use bindings::{
+    MSG_DONTWAIT, MSG_EOR, MSG_ERRQUEUE, MSG_MORE, MSG_NOSIGNAL, MSG_PEEK, MSG_WAITALL,
+};
+
 /// The `sendmsg` flags upstream accepts on a TLS socket.
 pub(crate) const TX_FLAGS: u32 = MSG_MORE
     | MSG_DONTWAIT

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! `/proc/net/tls_stat`: upstream's TLS MIB counters, per network namespace.
+//! `/proc/net/tls_stat`: upstream's TLS MIB counters and ours, per network
+//! namespace.
 
 use crate::bindings;
 use crate::sock::Sock;
@@ -13,8 +14,12 @@ pub(crate) enum Stat {
     CurrTxSw,
     /// `TlsCurrRxSw`: sockets with a software RX key now.
     CurrRxSw,
+    /// `TlsCurrTxDevice`: sockets with TX on a device now.
+    CurrTxDevice,
     /// `TlsTxSw`: software TX keys installed.
     TxSw,
+    /// `TlsTxDevice`: TX keys installed on a device.
+    TxDevice,
     /// `TlsRxSw`: software RX keys installed.
     RxSw,
     /// `TlsDecryptError`: records that failed to open.
@@ -29,6 +34,9 @@ pub(crate) enum Stat {
     TxRekeyError,
     /// `TlsRxRekeyReceived`: KeyUpdate messages received.
     RxRekeyReceived,
+    /// `TlsTxDeviceFallback` (ours): records of device TX sockets sealed
+    /// by the software fallback.
+    TxDeviceFallback,
 }
 
 impl Stat {
@@ -36,7 +44,9 @@ impl Stat {
         match self {
             Stat::CurrTxSw => bindings::LINUX_MIB_TLSCURRTXSW,
             Stat::CurrRxSw => bindings::LINUX_MIB_TLSCURRRXSW,
+            Stat::CurrTxDevice => bindings::LINUX_MIB_TLSCURRTXDEVICE,
             Stat::TxSw => bindings::LINUX_MIB_TLSTXSW,
+            Stat::TxDevice => bindings::LINUX_MIB_TLSTXDEVICE,
             Stat::RxSw => bindings::LINUX_MIB_TLSRXSW,
             Stat::DecryptError => bindings::LINUX_MIB_TLSDECRYPTERROR,
             Stat::RxRekeyOk => bindings::LINUX_MIB_TLSRXREKEYOK,
@@ -44,6 +54,7 @@ impl Stat {
             Stat::TxRekeyOk => bindings::LINUX_MIB_TLSTXREKEYOK,
             Stat::TxRekeyError => bindings::LINUX_MIB_TLSTXREKEYERROR,
             Stat::RxRekeyReceived => bindings::LINUX_MIB_TLSRXREKEYRECEIVED,
+            Stat::TxDeviceFallback => bindings::TLSR_MIB_TXDEVICEFALLBACK,
         }
     }
 

@@ -62,7 +62,8 @@ fn build(set: &mut ProtoSet, base: &bindings::proto, base_ops: &bindings::proto_
         for rx in 0..NUM_CONF {
             let mut p = b;
             let mut o = *base_ops;
-            if tx == Conf::Sw as usize {
+            // Device TX runs the same record engine as software TX.
+            if tx == Conf::Sw as usize || tx == Conf::Hw as usize {
                 p.sendmsg = Some(sw::sendmsg);
                 p.splice_eof = Some(sw::splice_eof);
                 o.splice_eof = Some(sw::splice_eof);

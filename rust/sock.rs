@@ -4,13 +4,14 @@
 
 use crate::bindings;
 use crate::frag::Frag;
+use core::ffi::c_int;
 use core::mem::MaybeUninit;
 use core::ptr::NonNull;
 use kernel::prelude::*;
 use kernel::types::NotThreadSafe;
 
 /// TCP state `TCP_ESTABLISHED` (include/net/tcp_states.h).
-const TCP_ESTABLISHED: i32 = 1;
+const TCP_ESTABLISHED: i32 = bindings::TCP_ESTABLISHED as i32;
 
 /// A TCP socket that the caller holds a reference to.
 ///
@@ -229,6 +230,21 @@ impl SockGuard<'_> {
         unsafe { bindings::tlsr_reset_on_close(self.sk.as_ptr()) };
     }
 
+    /// Lifts the send buffer's limit until the returned guard drops.
+    pub(crate) fn lift_sndbuf(&self) -> SndbufLifted<'_> {
+        // SAFETY: the socket lock is held (this guard), which serialises
+        // writers of `sk_sndbuf`.
+        let old = unsafe { bindings::tlsr_sk_sndbuf_lift(self.sk.as_ptr()) };
+        SndbufLifted { sk: self, old }
+    }
+
+    /// `tcp_write_collapse_fence()`: nothing sent from now on joins the
+    /// last skb of TCP's write queue.
+    pub(crate) fn tcp_write_collapse_fence(&self) {
+        // SAFETY: the socket lock is held (this guard).
+        unsafe { bindings::tlsr_tcp_write_collapse_fence(self.sk.as_ptr()) };
+    }
+
     /// Hands `frag`'s bytes from `from` on to TCP by page reference
     /// (`MSG_SPLICE_PAGES`); returns how many TCP took, `EAGAIN` if none.
     pub(crate) fn tcp_send_frag(&self, frag: &Frag, from: usize, flags: u32) -> Result<usize> {
@@ -255,6 +271,20 @@ impl Drop for SockGuard<'_> {
     fn drop(&mut self) {
         // SAFETY: the lock was taken in `Sock::lock` and is released once.
         unsafe { bindings::release_sock(self.sk.as_ptr()) };
+    }
+}
+
+/// The send buffer's limit lifted ([`SockGuard::lift_sndbuf`]); restored
+/// on drop.
+pub(crate) struct SndbufLifted<'a> {
+    sk: &'a SockGuard<'a>,
+    old: c_int,
+}
+
+impl Drop for SndbufLifted<'_> {
+    fn drop(&mut self) {
+        // SAFETY: the socket lock is still held (the borrowed guard).
+        unsafe { bindings::tlsr_sk_sndbuf_restore(self.sk.sk.as_ptr(), self.old) };
     }
 }
 

@@ -6,6 +6,7 @@
 use crate::bindings;
 use crate::context::{Conf, Context, Dir};
 use crate::crypto::KeyState;
+use crate::device;
 use crate::logic::cipher::{
     self, check_new, check_rekey_allowed, check_update, InfoHeader, CRYPTO_INFO_HDR_LEN,
     CRYPTO_INFO_MAX_LEN, TLS_1_3_VERSION,
@@ -19,11 +20,12 @@ use crate::sw_tx::Tx;
 use kernel::ffi::c_int;
 use kernel::prelude::*;
 
-const TLS_TX: c_int = 1;
-const TLS_RX: c_int = 2;
-const TLS_TX_ZEROCOPY_RO: c_int = 3;
-const TLS_RX_EXPECT_NO_PAD: c_int = 4;
-const TLS_TX_MAX_PAYLOAD_LEN: c_int = 5;
+// The `SOL_TLS` option names of include/uapi/linux/tls.h.
+const TLS_TX: c_int = bindings::TLS_TX as c_int;
+const TLS_RX: c_int = bindings::TLS_RX as c_int;
+const TLS_TX_ZEROCOPY_RO: c_int = bindings::TLS_TX_ZEROCOPY_RO as c_int;
+const TLS_RX_EXPECT_NO_PAD: c_int = bindings::TLS_RX_EXPECT_NO_PAD as c_int;
+const TLS_TX_MAX_PAYLOAD_LEN: c_int = bindings::TLS_TX_MAX_PAYLOAD_LEN as c_int;
 
 /// A user or kernel option buffer (`sockptr_t`) of `len` bytes.
 struct OptVal {
@@ -173,9 +175,18 @@ fn set_conf(sk: &Sock, ctx: &Context, opt: &OptVal, dir: Dir) -> Result {
     let stat = match (dir, update, r.is_ok()) {
         (Dir::Tx, true, true) => Stat::TxRekeyOk,
         (Dir::Tx, true, false) => Stat::TxRekeyError,
-        (Dir::Rx, true, true) => Stat::RxRekeyOk,
+        (Dir::Rx, true, true) => {
+            // Wake readers and pollers waiting for the new key once the
+            // mutex (and with it the lockless `key_update_pending`) is
+            // released.
+            drop(rx_guard);
+            sk.data_ready();
+            Stat::RxRekeyOk
+        }
         (Dir::Rx, true, false) => Stat::RxRekeyError,
         (_, false, false) => return r,
+        // Device TX counts itself (`TlsTxDevice`).
+        (Dir::Tx, false, true) if ctx.conf(Dir::Tx) == Conf::Hw => return r,
         (Dir::Tx, false, true) => {
             Stat::CurrTxSw.inc(sk);
             Stat::TxSw
@@ -217,13 +228,19 @@ fn install_conf(
     let info = &buf.0[..len];
     match dir {
         Dir::Tx => match ctx.tx(lock) {
-            Some((tx, _)) => {
+            Some((tx, sk)) => {
                 let generation = tx.key.generation + 1;
-                tx.key = KeyState::new(hdr.version, desc, info, generation)?;
+                let key = KeyState::new(hdr.version, desc, info, generation)?;
+                device::tx::rekey_leaves_device(sk, ctx, tx);
+                tx.key = key;
             }
             None => {
                 let tx = Tx::new(sk, KeyState::new(hdr.version, desc, info, 0)?)?;
-                ctx.set_tx(lock, tx);
+                // Drivers read the key from the context: store it first.
+                ctx.store_key(lock, dir, info);
+                if let Err(tx) = device::tx::offload(lock, ctx, tx) {
+                    ctx.set_tx(lock, tx);
+                }
                 ctx.install_write_space(sk);
             }
         },
@@ -231,8 +248,6 @@ fn install_conf(
             Some(g) => {
                 let generation = g.key.generation + 1;
                 g.rekey(KeyState::new(hdr.version, desc, info, generation)?);
-                // Wake readers and pollers waiting for the new key.
-                sk.data_ready();
             }
             None => ctx.set_rx(
                 lock,

@@ -132,12 +132,16 @@ pub(crate) unsafe extern "C" fn poll(
     let Some(rx) = ctx.rx() else {
         return mask;
     };
-    if let Some(mut g) = rx.try_lock() {
-        if g.readable(&s) {
-            mask |= EPOLLIN_RDNORM;
-        } else {
-            mask &= !EPOLLIN_RDNORM;
-        }
+    let readable = match rx.try_lock() {
+        Some(mut g) => g.readable(&s),
+        // Another task reads or rekeys: TCP's view, but never readable
+        // while a KeyUpdate waits for the next key.
+        None => mask & EPOLLIN_RDNORM != 0 && !rx.key_update_pending(),
+    };
+    if readable {
+        mask |= EPOLLIN_RDNORM;
+    } else {
+        mask &= !EPOLLIN_RDNORM;
     }
     mask
 }

@@ -6,6 +6,7 @@
 //! Readers are serialised by a mutex taken before the socket lock (TCP's
 //! `recvmsg` takes the socket lock itself while the mutex is held).
 
+use crate::bindings::SPLICE_F_NONBLOCK;
 use crate::crypto::KeyState;
 use crate::generations::Log;
 use crate::logic::errno::Errno;
@@ -13,11 +14,10 @@ use crate::logic::record::{CT_APPLICATION_DATA, CT_HANDSHAKE, HEADER_LEN, HS_KEY
 use crate::msg::{Msg, MSG_DONTWAIT, MSG_PEEK, MSG_WAITALL};
 use crate::proc::Stat;
 use crate::sock::{Pipe, Sock};
+use core::ops::{Deref, DerefMut};
+use core::sync::atomic::{AtomicBool, Ordering};
 use kernel::prelude::*;
-use kernel::sync::{new_mutex, Mutex};
-
-/// `SPLICE_F_NONBLOCK`.
-const SPLICE_F_NONBLOCK: u32 = 0x02;
+use kernel::sync::{lock::mutex::MutexBackend, lock::Guard, new_mutex, Mutex};
 
 /// Most bytes pulled from TCP at once.
 const READ_CHUNK: usize = 32 * 1024;
@@ -57,20 +57,83 @@ pub(crate) struct RxInner {
 }
 
 /// The RX state of a socket.
-pub(crate) type Rx = Mutex<RxInner>;
+#[pin_data]
+pub(crate) struct Rx {
+    #[pin]
+    inner: Mutex<RxInner>,
+    /// `RxInner::key_update_pending` as of the last unlock, for `poll`
+    /// when another task holds the mutex (upstream reads it locklessly).
+    key_update_pending: AtomicBool,
+}
+
+/// The RX mutex held; on release it publishes `key_update_pending`.
+pub(crate) struct RxGuard<'a> {
+    guard: Guard<'a, RxInner, MutexBackend>,
+    key_update_pending: &'a AtomicBool,
+}
+
+impl Deref for RxGuard<'_> {
+    type Target = RxInner;
+
+    fn deref(&self) -> &RxInner {
+        &self.guard
+    }
+}
+
+impl DerefMut for RxGuard<'_> {
+    fn deref_mut(&mut self) -> &mut RxInner {
+        &mut self.guard
+    }
+}
+
+impl Drop for RxGuard<'_> {
+    fn drop(&mut self) {
+        // Still under the mutex: the guard field is dropped after this.
+        self.key_update_pending
+            .store(self.guard.key_update_pending, Ordering::Release);
+    }
+}
+
+impl Rx {
+    /// Takes the RX mutex, sleeping if a reader holds it.
+    pub(crate) fn lock(&self) -> RxGuard<'_> {
+        RxGuard {
+            guard: self.inner.lock(),
+            key_update_pending: &self.key_update_pending,
+        }
+    }
+
+    /// Takes the RX mutex if it is free.
+    pub(crate) fn try_lock(&self) -> Option<RxGuard<'_>> {
+        Some(RxGuard {
+            guard: self.inner.try_lock()?,
+            key_update_pending: &self.key_update_pending,
+        })
+    }
+
+    /// Whether a KeyUpdate waited for the next key when the mutex was
+    /// last released.
+    pub(crate) fn key_update_pending(&self) -> bool {
+        self.key_update_pending.load(Ordering::Acquire)
+    }
+}
 
 /// RX state for a first key of `sk`.
 pub(crate) fn new_rx(sk: &Sock, key: KeyState) -> Result<Pin<KBox<Rx>>> {
+    let log = Log::new()?;
     KBox::pin_init(
-        new_mutex!(RxInner {
+        pin_init!(Rx {
+            key_update_pending: AtomicBool::new(false),
+            inner <- new_mutex!(RxInner {
             key,
             raw: KVec::new(),
             head: 0,
             raw_seq: sk.tcp_copied_seq(),
             ready: KVec::new(),
-            log: Log::new()?,
+            log,
             key_update_pending: false,
             stopped: false,
+        }),
         }),
         GFP_KERNEL,
     )

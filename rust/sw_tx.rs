@@ -5,14 +5,17 @@
 //! all under the socket lock.
 
 use crate::bindings;
+use crate::bindings::MSG_SENDPAGE_DECRYPTED;
 use crate::context::{Context, TxHead};
 use crate::crypto::KeyState;
+use crate::device::{self, DevTx};
 use crate::frag::{Frag, FragCache};
 use crate::generations::Log;
 use crate::logic::errno::Errno;
 use crate::logic::record::CT_APPLICATION_DATA;
 use crate::msg::{Msg, MSG_DONTWAIT, MSG_EOR, MSG_MORE, MSG_NOSIGNAL};
 use crate::sock::{Sock, SockGuard};
+use core::ptr::NonNull;
 use kernel::prelude::*;
 
 /// TX state of a socket, protected by the context's `tx_lock` and the
@@ -39,6 +42,13 @@ pub(crate) struct Tx {
     /// Every record handed to TCP and not acknowledged yet, with its key
     /// generation and TCP range.
     log: Log,
+    /// Device TX: records go to TCP in plaintext, for the device to seal,
+    /// and onto this device TX context's list (its lock taken for that).
+    device: Option<NonNull<bindings::tls_offload_context_tx>>,
+    /// How many records at the front of `pending` are framed for the
+    /// device rather than sealed (all of them while on the device; after
+    /// leaving it, those still waiting for TCP).
+    framed: usize,
 }
 
 impl Tx {
@@ -54,6 +64,8 @@ impl Tx {
                 pending: KVec::new(),
                 sent: 0,
                 log: Log::new()?,
+                device: None,
+                framed: 0,
             },
             GFP_KERNEL,
         )?;
@@ -61,6 +73,22 @@ impl Tx {
         // frees only after `Context::stop_tx_work`.
         unsafe { tx.head.init(sk, tx_work) };
         Ok(tx)
+    }
+
+    /// The head the C write-space callback uses.
+    pub(crate) fn head_ptr(&mut self) -> *mut bindings::tlsr_tx_head {
+        self.head.as_ptr()
+    }
+
+    /// Sends records to the device TX context `device` from now on, or
+    /// sealed in software again (`None`).
+    pub(crate) fn set_device(&mut self, device: Option<NonNull<bindings::tls_offload_context_tx>>) {
+        self.device = device;
+    }
+
+    /// Whether records go to TCP for a device to seal.
+    pub(crate) fn on_device(&self) -> bool {
+        self.device.is_some()
     }
 
     /// Hands pending sealed records to TCP. `EAGAIN` if TCP did not take
@@ -79,10 +107,24 @@ impl Tx {
 
     fn try_flush(&mut self, sk: &SockGuard<'_>, flags: u32) -> Result {
         while let Some(rec) = self.pending.first() {
-            self.sent += sk.tcp_send_frag(rec, self.sent, flags)?;
+            // Records framed for the device go marked decrypted.
+            let f = if self.framed > 0 {
+                flags | MSG_SENDPAGE_DECRYPTED
+            } else {
+                flags
+            };
+            self.sent += sk.tcp_send_frag(rec, self.sent, f)?;
             if self.sent >= rec.len() {
                 self.pending.remove(0).map_err(|_| EINVAL)?;
                 self.sent = 0;
+                if self.framed > 0 {
+                    self.framed -= 1;
+                    if self.framed == 0 && self.device.is_none() {
+                        // The socket left its device: TCP must not put the
+                        // sealed records that follow into a decrypted skb.
+                        sk.tcp_write_collapse_fence();
+                    }
+                }
             }
         }
         Ok(())
@@ -103,11 +145,17 @@ impl Tx {
         let plain_len = rec.len() - l.prepend_len();
         let end = rec.len();
         // Room for the tail was kept when the buffer was sized.
+        let device = self.device.is_some();
         let sealed = rec.resize(plain_len + l.overhead()).and_then(|()| {
             if l.is_tls13() {
                 rec.as_mut_slice()[end] = self.open_type;
             }
-            self.key.seal(self.open_type, plain_len, rec.as_mut_slice())
+            if device {
+                self.key
+                    .frame(self.open_type, plain_len, rec.as_mut_slice())
+            } else {
+                self.key.seal(self.open_type, plain_len, rec.as_mut_slice())
+            }
         });
         if let Err(e) = sealed {
             // Nothing was committed: the record stays open as it was.
@@ -157,7 +205,32 @@ impl Tx {
         let (write_seq, una) = sk.tcp_write_seq_and_una();
         let start = write_seq.wrapping_add(self.pending_bytes() as u32);
         let rec_len = rec.len();
+        if let Some(o) = self.device {
+            // On the device's list before TCP can send a byte of it.
+            let mut info = KBox::new(
+                bindings::tls_record_info {
+                    end_seq: start.wrapping_add(rec_len as u32),
+                    len: rec_len as i32,
+                    ..Default::default()
+                },
+                GFP_KERNEL,
+            )?;
+            // SAFETY: `rec` is page-frag memory of `rec_len` bytes; the
+            // record takes its own page reference.
+            unsafe {
+                bindings::tlsr_record_set_frag(&mut *info, rec.as_ptr().cast(), rec_len as u32)
+            };
+            // SAFETY: the device TX context (first field of its `DevTx`)
+            // outlives its TX state; `ctx` was set when it was built.
+            let (dev, ctx) = unsafe { (o.as_ptr().cast::<DevTx>(), (*o.as_ptr()).ctx) };
+            device::tx::resync_if_requested(sk, ctx, start, self.key.seq - 1);
+            // SAFETY: `dev` is live.
+            unsafe { DevTx::lock(dev) }.offload().append(info);
+        }
         self.pending.push(rec, GFP_KERNEL)?;
+        if self.device.is_some() {
+            self.framed += 1;
+        }
         self.log.retire_before(una);
         if self
             .log
@@ -210,13 +283,23 @@ impl Tx {
         Ok(())
     }
 
-    /// Pushes whatever is open or pending (`splice_eof`, close); `flags`
-    /// may hold `MSG_DONTWAIT`.
+    /// Pushes whatever is open or pending (`splice_eof`); `flags` may hold
+    /// `MSG_DONTWAIT`.
     pub(crate) fn push_all(&mut self, sk: &SockGuard<'_>, flags: u32) -> Result {
         if self.has_open_record() {
             self.push_open(sk, flags | MSG_NOSIGNAL)?;
         }
         self.flush(sk, flags | MSG_NOSIGNAL)
+    }
+
+    /// Close: what `sendmsg` took is handed to TCP without waiting, past
+    /// the send buffer's limit if need be (at most the open record and two
+    /// sealed ones), so TCP delivers it as it delivers its own send queue
+    /// after `close()`; a non-blocking sender may close right after a send
+    /// that left a record waiting for room.
+    pub(crate) fn push_on_close(&mut self, sk: &SockGuard<'_>) -> Result {
+        let _lifted = sk.lift_sndbuf();
+        self.push_all(sk, MSG_DONTWAIT)
     }
 
     /// `sendmsg` on a TX-configured socket; returns the bytes taken.
@@ -252,7 +335,12 @@ impl Tx {
             // A record that fills up is pushed now and needs no more room.
             let stays_open = more && want < max_payload;
             // A whole record from this call: sealed from the user's pages.
-            if !stays_open && want > 0 && !self.has_open_record() && msg.is_user() {
+            if !stays_open
+                && want > 0
+                && !self.has_open_record()
+                && msg.is_user()
+                && self.device.is_none()
+            {
                 match self.push_direct(sk, msg, want, ctype, send_flags) {
                     Ok(true) => {
                         copied += want;

@@ -14,7 +14,7 @@ use kernel::ffi::{c_char, c_int, c_long, c_uint};
 use kernel::prelude::*;
 
 /// `SOL_TLS` from include/linux/socket.h.
-pub(crate) const SOL_TLS: c_int = 282;
+pub(crate) const SOL_TLS: c_int = bindings::SOL_TLS as c_int;
 
 /// Converts a `Result` into the `0`/`-errno` convention of C callbacks.
 pub(crate) fn to_ret(r: Result) -> c_int {
@@ -135,13 +135,15 @@ pub(crate) unsafe extern "C" fn close(sk: *mut bindings::sock, timeout: c_long) 
         if let Some((tx, g)) = ctx.tx(&mut lock) {
             // Push what is open or pending without blocking, as upstream
             // does on close; TCP delivers what it took.
-            let _ = tx.push_all(g, crate::msg::MSG_DONTWAIT);
+            let _ = tx.push_on_close(g);
         }
         if unread {
             lock.reset_on_close();
         }
-        if ctx.conf(Dir::Tx) == Conf::Sw {
-            Stat::CurrTxSw.add(&s, -1);
+        match ctx.conf(Dir::Tx) {
+            Conf::Sw => Stat::CurrTxSw.add(&s, -1),
+            Conf::Hw => Stat::CurrTxDevice.add(&s, -1),
+            Conf::Base => {}
         }
         if ctx.conf(Dir::Rx) == Conf::Sw {
             Stat::CurrRxSw.add(&s, -1);
@@ -149,7 +151,14 @@ pub(crate) unsafe extern "C" fn close(sk: *mut bindings::sock, timeout: c_long) 
         let cb = s.callback_write_lock();
         // SAFETY: `base` is the proto the socket ran before us.
         unsafe { s.set_prot(base, core::ptr::null()) };
-        ctx.detach(&s, &cb)
+        if ctx.dev_tx().is_some() {
+            // Skbs in flight still need the context (and the device its
+            // records): it stays attached until `sk_destruct`, as upstream.
+            ctx.restore_write_space(&s, &cb);
+            None
+        } else {
+            Some(ctx.detach(&s, &cb))
+        }
     };
     // SAFETY: `base` is TCP's proto; `close` is always set for TCP.
     if let Some(f) = unsafe { (*base).close } {
@@ -192,7 +201,8 @@ unsafe extern "C" fn release(sk: *mut bindings::sock) {
     let Some(s) = (unsafe { Sock::from_raw(sk) }) else {
         return;
     };
-    if let Some(ctx) = Context::get(&s) {
+    // A device TX context is freed by the device destructor.
+    if let Some(ctx) = Context::get(&s).filter(|c| c.dev_tx().is_none()) {
         ctx.stop_tx_work();
         let cb = s.callback_write_lock();
         drop(ctx.detach(&s, &cb));
@@ -251,7 +261,8 @@ unsafe impl Sync for UlpOps {}
 
 static ULP_OPS: UlpOps = UlpOps(UnsafeCell::new(bindings::tcp_ulp_ops {
     list: bindings::list_head {
-        _bindgen_opaque_blob: [0; 2],
+        next: core::ptr::null_mut(),
+        prev: core::ptr::null_mut(),
     },
     init: Some(init),
     update: None,

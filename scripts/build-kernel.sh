@@ -14,7 +14,7 @@ if [ "${1:-}" = --dir ]; then PRINT=1; shift; fi
 VARIANT=${1:-lean}
 FRAGDIR=$SRCDIR/tools/testing/selftests/tls_rekey
 case $VARIANT in
-lean) FRAGS="$FRAGDIR/config" ;;
+lean) FRAGS="$FRAGDIR/config $FRAGDIR/config.drivers" ;;
 debug) FRAGS="$FRAGDIR/config $FRAGDIR/config.debug" ;;
 *) die "unknown variant '$VARIANT' (lean or debug)" ;;
 esac
@@ -57,6 +57,8 @@ in_root /bin/sh -e -c '
 	done
 	m -j"$(nproc)" bzImage modules
 	m headers >/dev/null
+	# A /lib/modules tree for the VM'"'"'s modprobe/depmod tests.
+	m modules_install INSTALL_MOD_PATH="$out/modroot" >/dev/null
 ' build "$KSRC" "$OUT" || die "kernel build failed"
 touch "$ROOT$OUT/.tls-rekey-built"
 say "kernel $VARIANT built in $(( $(date +%s) - start )) s"

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bad=0
-for f in tls_rekey.rs rust/*.rs; do
+for f in tls_rekey.rs $(find rust tools/testing -name "*.rs" | sort); do
 	[ "$f" = rust/bindings.rs ] && continue
 	awk -v f="$f" '
 		/^[[:space:]]*\/\// { if ($0 ~ /SAFETY:/) safety = 1; comment = 1; next }

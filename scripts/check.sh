@@ -3,7 +3,7 @@
 #
 # `make check`: every test of the project (`make check-lean`,
 # `make check-debug`: one kernel variant).
-#  1. host: cargo test of the kernel-independent logic;
+#  1. host: cargo test of the kernel-independent logic (build root's cargo);
 #  2. style: rustfmt and clippy (kernel lints) clean, every unsafe block
 #     preceded by a SAFETY comment;
 #  3. VM: tools/testing/selftests/tls_rekey/vm_tests.sh with tls_rekey.ko
@@ -30,6 +30,7 @@ DEBUG_UPSTREAM_FILTER="-T mutliproc_even -T mutliproc_readers -T mutliproc_write
 -T mutliproc_sendpage_even -T mutliproc_sendpage_readers -T mutliproc_sendpage_writers \
 -f global -f tls_basic -f zero_len -v 13_aes_gcm -v 12_aes_gcm"
 DEBUG_PEER_ARGS="--rekeys 10"
+DEBUG_DEVICE_BYTES=262144
 # The reference run of our selftests against tls.ko is about the tests, not
 # the kernel: the lean run has it.
 EXPECTED=$SRCDIR/tools/testing/selftests/tls_rekey/upstream_expected_pass.txt
@@ -46,23 +47,23 @@ finish() {
 	exit
 }
 
-stage "host tests (cargo test)"
+stage "bootstrap"
 mkdir -p "$TLS_REKEY_CACHE"
-cargo test --workspace 2>&1 | tee "$TLS_REKEY_CACHE/cargo.log" | grep -E '^test .* \.\.\. '
+"$SRCDIR/scripts/bootstrap.sh" || { fail bootstrap; finish; }
+
+stage "host tests (cargo test, in the build root)"
+"$SRCDIR/scripts/host-test.sh" 2>&1 | tee "$TLS_REKEY_CACHE/cargo.log" | grep -E '^test .* \.\.\. '
 while read -r p f; do
 	passed=$((passed + p))
 	failed=$((failed + f))
 done < <(sed -nE 's/^test result: [a-zA-Z]+\. ([0-9]+) passed; ([0-9]+) failed.*/\1 \2/p' "$TLS_REKEY_CACHE/cargo.log")
 grep -q '^test result:' "$TLS_REKEY_CACHE/cargo.log" || fail "cargo test did not run"
 
-stage "bootstrap"
-"$SRCDIR/scripts/bootstrap.sh" || { fail bootstrap; finish; }
-
 check_style() {
 	local VARIANT=$1 LOG=$TLS_REKEY_CACHE/check-$1 KSRC
 	stage "style: rustfmt, clippy, SAFETY comments"
 	KSRC=$(kernel_src)
-	if in_root sh -c "cd /src && rustfmt --edition 2021 --config-path $KSRC/.rustfmt.toml --check tls_rekey.rs rust/logic/src/lib.rs" >"$LOG/rustfmt.log" 2>&1; then
+	if in_root sh -c "cd /src && rustfmt --edition 2021 --config-path $KSRC/.rustfmt.toml --check tls_rekey.rs rust/logic/src/lib.rs tools/testing/tlsnic/tlsnic.rs" >"$LOG/rustfmt.log" 2>&1; then
 		pass "rustfmt clean"
 	else
 		head -40 "$LOG/rustfmt.log"; fail "rustfmt"
@@ -77,10 +78,12 @@ check_style() {
 
 check_variant() {
 	local VARIANT=$1 FILTER LOG
-	local PEER_ARGS= SKIP_REFERENCE=0
+	local PEER_ARGS= SKIP_REFERENCE=0 DEVICE_BYTES=4194304 DEVICE_SHORT=0
 	if [ "$VARIANT" = debug ]; then
 		FILTER=${TLS_REKEY_UPSTREAM_FILTER-$DEBUG_UPSTREAM_FILTER}
 		PEER_ARGS=$DEBUG_PEER_ARGS
+		DEVICE_BYTES=$DEBUG_DEVICE_BYTES
+		DEVICE_SHORT=1
 		SKIP_REFERENCE=1
 	else
 		FILTER=${TLS_REKEY_UPSTREAM_FILTER-$LEAN_UPSTREAM_FILTER}
@@ -101,7 +104,8 @@ check_variant() {
 	stage "VM ($VARIANT kernel): module, our selftests, upstream tls selftest ${FILTER:-(all)}, lifecycle"
 	# shellcheck disable=SC2086
 	"$SRCDIR/scripts/vm.sh" --variant "$VARIANT" --timeout 4200 -- \
-		TLS_REKEY_PEER_ARGS="'$PEER_ARGS'" TLS_REKEY_SKIP_REFERENCE=$SKIP_REFERENCE tools/testing/selftests/tls_rekey/vm_tests.sh $FILTER 2>&1 | tee "$LOG/vm.log" |
+		TLS_REKEY_PEER_ARGS="'$PEER_ARGS'" TLS_REKEY_SKIP_REFERENCE=$SKIP_REFERENCE \
+		TLS_REKEY_DEVICE_BYTES=$DEVICE_BYTES TLS_REKEY_DEVICE_SHORT=$DEVICE_SHORT tools/testing/selftests/tls_rekey/vm_tests.sh $FILTER 2>&1 | tee "$LOG/vm.log" |
 		grep --line-buffered -E '^(RESULT|UPSTREAM|==|# Totals|lsmod|\[vm.sh\]|\[build)'
 	vm_rc=${PIPESTATUS[0]}
 	while read -r tag verdict name; do

@@ -30,6 +30,7 @@ finish() {
 		echo scan >/sys/kernel/debug/kmemleak
 		sleep 1
 		echo scan >/sys/kernel/debug/kmemleak
+		cat /sys/kernel/debug/kmemleak >/xfer/kmemleak
 	fi
 	dmesg >/xfer/dmesg
 	sync

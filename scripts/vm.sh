@@ -33,7 +33,8 @@ MEM=2048
 [ "$VARIANT" = debug ] && MEM=3072
 
 install -m 0755 "$SRCDIR/scripts/vm-init.sh" "$ROOT/sbin/tls-rekey-init"
-mkdir -p "$ROOT/xfer" "$ROOT/build/vm"
+# /usr/lib/modules: mount point of the module tree the driver tests install into.
+mkdir -p "$ROOT/xfer" "$ROOT/build/vm" "$ROOT/usr/lib/modules"
 RUN=$(mktemp -d "$ROOT/build/vm/run.XXXXXX")
 trap 'rm -rf "$RUN"' EXIT
 printf '%s\n' "$*" >"$RUN/cmd.sh"
@@ -84,6 +85,8 @@ status=$(cat "$RUN/status")
 if [ -f "$RUN/dmesg" ]; then
 	cp "$RUN/dmesg" "$TLS_REKEY_CACHE/last-dmesg.log"
 	if grep -nE 'BUG: |WARNING: |Oops|general protection fault|possible circular locking|possible recursive locking|inconsistent lock state|suspected memory leak|rcu_.*stall|RCU stall|UBSAN:|refcount_t: |list_(add|del) corruption|Kernel panic|INFO: task .* blocked' "$RUN/dmesg"; then
+		# kmemleak's reports (object, allocation backtrace) are not in dmesg.
+		[ -s "$RUN/kmemleak" ] && head -c 20000 "$RUN/kmemleak"
 		say "kernel log has problem reports (full log: $TLS_REKEY_CACHE/last-dmesg.log)"
 		exit 1
 	fi

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The errno values the module returns that the kernel crate does not name.
+//! The errors of the TLS ULP, named here so that the kernel-independent
+//! logic can return them; the module maps them to the kernel's own errno
+//! numbers (`rust/logic.rs`), which differ between architectures.
 
 /// An error of the TLS ULP, mapped 1:1 to a kernel errno.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,22 +27,4 @@ pub enum Errno {
     KeyExpired,
     /// `EIO`: a control record without room for its type.
     Io,
-}
-
-impl Errno {
-    /// The positive errno number (asm-generic/errno*.h).
-    pub const fn to_errno(self) -> i32 {
-        match self {
-            Errno::Fault => 14,
-            Errno::Busy => 16,
-            Errno::Inval => 22,
-            Errno::NoProtoOpt => 92,
-            Errno::OpNotSupp => 95,
-            Errno::NotConn => 107,
-            Errno::MsgSize => 90,
-            Errno::BadMsg => 74,
-            Errno::KeyExpired => 127,
-            Errno::Io => 5,
-        }
-    }
 }

@@ -8,6 +8,7 @@
 //! software when the device no longer holds the key — and "which
 //! generations are still needed" once records are acknowledged.
 
+use super::seq::seq_before;
 use core::ops::DerefMut;
 
 /// One record: its key generation, record sequence number and TCP range.
@@ -31,11 +32,6 @@ pub enum LogError {
     /// The record does not follow the previous one in the TCP stream, or
     /// goes back in generation or sequence.
     OutOfOrder,
-}
-
-/// `a` is before `b` in TCP sequence space (RFC 1982 arithmetic).
-pub fn seq_before(a: u32, b: u32) -> bool {
-    (a.wrapping_sub(b) as i32) < 0
 }
 
 /// A ring of records in TCP order, over storage the caller allocates.

@@ -11,3 +11,4 @@ pub mod cipher;
 pub mod errno;
 pub mod generation;
 pub mod record;
+pub mod seq;

@@ -11,11 +11,18 @@
  * byte excludes the other side.
  *
  * Usage: tls_bench RECORD_SIZE MEGABYTES
+ *        tls_bench RECORD_SIZE MEGABYTES 12|13 KTLS_NS PEER_NS PEER_ADDR
+ * The second form measures TX only (TLS 1.2 or 1.3), the kTLS sender in
+ * network namespace KTLS_NS and the receiver in PEER_NS on PEER_ADDR (as
+ * `ip netns` names them), e.g. across the simulated TLS-offload NIC.
  * Output: one line per direction:
  *   tx|rx record=N bytes=N wall_s=F mbps=F cpu_ns_per_byte=F
  */
+#define _GNU_SOURCE		/* setns() */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <linux/tls.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -38,18 +45,47 @@ static void die(const char *what)
 	exit(1);
 }
 
-static void tcp_pair(int *a, int *b)
+/*
+ * A TCP socket in network namespace @ns, as `ip netns` names it, or in the
+ * caller's if @ns is NULL.
+ */
+static int socket_in(const char *ns)
 {
-	struct sockaddr_in addr = { .sin_family = AF_INET };
-	socklen_t len = sizeof(addr);
-	int l = socket(AF_INET, SOCK_STREAM, 0);
+	int own, fd, nsfd;
+	char path[256];
 
-	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (l < 0 || bind(l, (void *)&addr, len) || listen(l, 1) ||
-	    getsockname(l, (void *)&addr, &len))
+	if (!ns)
+		return socket(AF_INET, SOCK_STREAM, 0);
+	own = open("/proc/thread-self/ns/net", O_RDONLY);
+	snprintf(path, sizeof(path), "/run/netns/%s", ns);
+	nsfd = open(path, O_RDONLY);
+	if (own < 0 || nsfd < 0 || setns(nsfd, CLONE_NEWNET))
+		die("setns");
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (setns(own, CLONE_NEWNET))
+		die("setns back");
+	close(nsfd);
+	close(own);
+	return fd;
+}
+
+/*
+ * *@a in @kns connected to *@b in @pns, which listened on @addr (NULL
+ * namespaces: the caller's).
+ */
+static void tcp_pair(const char *kns, const char *pns, const char *addr,
+		       int *a, int *b)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sa);
+	int l = socket_in(pns);
+
+	if (inet_pton(AF_INET, addr, &sa.sin_addr) != 1 ||
+	    bind(l, (void *)&sa, len) || listen(l, 1) ||
+	    getsockname(l, (void *)&sa, &len))
 		die("listen");
-	*a = socket(AF_INET, SOCK_STREAM, 0);
-	if (connect(*a, (void *)&addr, len))
+	*a = socket_in(kns);
+	if (connect(*a, (void *)&sa, len))
 		die("connect");
 	*b = accept(l, NULL, NULL);
 	if (*b < 0)
@@ -57,10 +93,12 @@ static void tcp_pair(int *a, int *b)
 	close(l);
 }
 
+static int tls_version = TLS_1_3_VERSION;
+
 static void ktls(int fd, int dir)
 {
 	struct tls12_crypto_info_aes_gcm_128 ci = {
-		.info.version = TLS_1_3_VERSION,
+		.info.version = tls_version,
 		.info.cipher_type = TLS_CIPHER_AES_GCM_128,
 	};
 
@@ -137,8 +175,9 @@ int main(int argc, char **argv)
 	double t0, c0;
 	int a, b;
 
-	if (argc != 3)
-		return fprintf(stderr, "usage: %s RECORD_SIZE MEGABYTES\n", argv[0]), 2;
+	if (argc != 3 && argc != 7)
+		return fprintf(stderr, "usage: %s RECORD_SIZE MEGABYTES [12|13 KTLS_NS PEER_NS PEER_ADDR]\n",
+			       argv[0]), 2;
 	rec = strtoul(argv[1], NULL, 0);
 	bytes = strtoul(argv[2], NULL, 0) << 20;
 	plain = malloc(bytes);
@@ -148,8 +187,13 @@ int main(int argc, char **argv)
 		die("setup");
 	memset(plain, 0x5a, bytes);
 
+	if (argc == 7) {
+		tls_version = atoi(argv[3]) == 12 ? TLS_1_2_VERSION : TLS_1_3_VERSION;
+		tcp_pair(argv[4], argv[5], argv[6], &a, &b);
+	} else {
+		tcp_pair(NULL, NULL, "127.0.0.1", &a, &b);
+	}
 	/* TX: time the kTLS sender; keep its records for the RX run. */
-	tcp_pair(&a, &b);
 	ktls(a, TLS_TX);
 	if (fork() == 0) {
 		close(b);
@@ -164,9 +208,11 @@ int main(int argc, char **argv)
 	wire_len = recv_all(b, wire, wire_cap, 1 << 16);
 	close(b);
 	wait(NULL);
+	if (argc == 7)
+		return 0;
 
 	/* RX: time the kTLS receiver of the same records. */
-	tcp_pair(&a, &b);
+	tcp_pair(NULL, NULL, "127.0.0.1", &a, &b);
 	ktls(b, TLS_RX);
 	if (fork() == 0) {
 		close(b);

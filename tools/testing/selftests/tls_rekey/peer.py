@@ -18,6 +18,10 @@
 #
 # Case names are VERSION_CIPHER.CHECK, e.g. 13_aes_gcm_128.rekey; --only
 # takes name prefixes or shell patterns (13_aes_gcm, *.rekey, 12_*.data).
+#
+# --netns KTLS_NS,PEER_NS,PEER_ADDR puts the kTLS end in network namespace
+# KTLS_NS and the Python end in PEER_NS listening on PEER_ADDR (IPv4), so
+# records cross a real link, e.g. a NIC offloading the kTLS end's TX.
 
 import argparse
 import contextlib
@@ -865,15 +869,42 @@ def ipv6_ok():
         return False
 
 
+# (kTLS end's network namespace, Python end's, Python end's address) with
+# --netns; None for loopback in the namespace the script runs in.
+NETNS = None
+
+
+@contextlib.contextmanager
+def in_netns(name):
+    """Sockets created inside the block belong to network namespace NAME
+    (as `ip netns` names it); None: the namespace the script runs in."""
+    if name is None:
+        yield
+        return
+    own = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
+    target = os.open(f"/run/netns/{name}", os.O_RDONLY)
+    try:
+        os.setns(target, os.CLONE_NEWNET)
+        yield
+    finally:
+        os.setns(own, os.CLONE_NEWNET)
+        os.close(target)
+        os.close(own)
+
+
 class Conn:
     def __init__(self, version, suite, rng, family=socket.AF_INET):
         self.version, self.suite, self.rng = version, suite, rng
-        addr = "::1" if family == socket.AF_INET6 else "127.0.0.1"
-        lsock = socket.socket(family, socket.SOCK_STREAM)
+        kns, pns, addr = NETNS or (None, None, None)
+        if addr is None:
+            addr = "::1" if family == socket.AF_INET6 else "127.0.0.1"
+        with in_netns(pns):
+            lsock = socket.socket(family, socket.SOCK_STREAM)
         try:
             lsock.bind((addr, 0))
             lsock.listen(1)
-            ksock = socket.socket(family, socket.SOCK_STREAM)
+            with in_netns(kns):
+                ksock = socket.socket(family, socket.SOCK_STREAM)
             ksock.settimeout(IO_TIMEOUT)
             ksock.connect(lsock.getsockname()[:2])
             lsock.settimeout(IO_TIMEOUT)
@@ -1350,9 +1381,11 @@ def case_reject(ctx):
 
 
 def read_tls_stat():
+    """The counters of the kTLS end's network namespace."""
     try:
-        with open("/proc/net/tls_stat") as f:
-            return {k: int(v) for k, v in (line.split() for line in f if line.strip())}
+        with in_netns(NETNS[0] if NETNS else None):
+            with open("/proc/thread-self/net/tls_stat") as f:
+                return {k: int(v) for k, v in (line.split() for line in f if line.strip())}
     except (OSError, ValueError):
         return None
 
@@ -1571,7 +1604,7 @@ def selected(name, patterns):
 
 
 def main():
-    global IO_TIMEOUT
+    global IO_TIMEOUT, NETNS
     ap = argparse.ArgumentParser(description="Check kTLS records against a "
                                  "userspace TLS record layer.")
     ap.add_argument("--rekeys", type=int, default=100,
@@ -1585,7 +1618,13 @@ def main():
                     help=f"seconds a blocking socket call may take (default {IO_TIMEOUT:g})")
     ap.add_argument("--verbose", "-v", action="store_true",
                     help="print timing, notes and tracebacks as '#' lines")
+    ap.add_argument("--netns", metavar="KTLS_NS,PEER_NS,PEER_ADDR",
+                    help="kTLS end in KTLS_NS, Python end in PEER_NS on PEER_ADDR")
     args = ap.parse_args()
+    if args.netns:
+        NETNS = tuple(args.netns.split(","))
+        if len(NETNS) != 3:
+            ap.error("--netns takes KTLS_NS,PEER_NS,PEER_ADDR")
     patterns = [p for arg in args.only for p in arg.split(",") if p]
     IO_TIMEOUT = args.timeout
     if args.rekeys < 1:
@@ -1616,7 +1655,7 @@ def main():
         if args.verbose:
             traceback.print_exc(file=sys.stdout)
 
-    v6 = ipv6_ok()
+    v6 = ipv6_ok() and NETNS is None
     for name, version, suite, fn in cases:
         if suite.unavailable:
             print(f"skip {name}: {suite.unavailable}", flush=True)

@@ -7,7 +7,8 @@
 #
 # Usage: vm_tests.sh [upstream harness filter arguments, e.g. -f tls_basic]
 #        TLS_REKEY_SKIP_UPSTREAM=1 skips the upstream selftest;
-#        TLS_REKEY_SKIP_REFERENCE=1 skips the reference run against tls.ko.
+#        TLS_REKEY_SKIP_REFERENCE=1 skips our selftests against tls.ko;
+#        TLS_REKEY_DEVICE_BYTES sets the size of each device test transfer.
 
 T=/build/selftests/$VARIANT
 rc=0
@@ -45,6 +46,12 @@ check module.tls_rekey_loaded loaded tls_rekey
 check module.tls_ko_not_loaded eval '! loaded tls'
 check module.ulp_tls_available ulp_listed
 echo "lsmod: $(cut -d' ' -f1 /proc/modules | xargs)"
+# KUnit suites of the module (debug kernel: CONFIG_KUNIT) ran when it loaded.
+if [ -d /sys/kernel/debug/kunit ]; then
+	dmesg | grep -E "# tls_rekey_[a-z_]+: pass:" | sed 's/^\[[^]]*\] *//'
+	check kunit.tls_rekey_get_record eval 'dmesg | grep -qE "# tls_rekey_get_record: pass:[1-9][0-9]* fail:0 skip:0" &&
+		dmesg | grep -qE "\] ok [0-9]+ tls_rekey_get_record$"'
+fi
 
 # Our kselftest programs: every tools/testing/selftests/tls_rekey/*.c.
 OURS=$(cd /src/tools/testing/selftests/tls_rekey && ls ./*.c | sed 's|^./||; s|\.c$||')
@@ -58,6 +65,17 @@ if [ -f /src/tools/testing/selftests/tls_rekey/peer.py ]; then
 		sed -n -e 's/^ok \(.*\)/RESULT ok peer.\1/p' -e 's/^not ok \([^:]*\).*/RESULT fail peer.\1\n&/p' \
 			-e 's/^skip \([^:]*\).*/RESULT skip peer.\1/p' -e '/passed, .* failed/p'
 	echo "$(cat /proc/net/tls_stat | tr -s ' \t' ' ' | tr '\n' ';')"
+fi
+
+. /src/tools/testing/selftests/tls_rekey/device.sh
+echo "== device offload: the simulated TLS-offload NIC with tls_rekey"
+device_tests tls_rekey 1 1
+# The lean kernel only: the peer over the NIC for CI time (the debug kernel
+# runs the device path above), bonding because only the lean kernel builds
+# it (config.drivers).
+if [ "$VARIANT" = lean ]; then
+	peer_tests tls_rekey
+	bond_tests tls_rekey
 fi
 
 if [ "${TLS_REKEY_SKIP_UPSTREAM:-0}" != 1 ]; then
@@ -83,19 +101,32 @@ check lifecycle.rmmod_refused_while_socket_uses_ulp eval '! rmmod tls_rekey 2>/d
 kill $pin
 wait $pin 2>/dev/null
 check lifecycle.tls_ko_refused_while_loaded eval '! insmod "$TLS_KO" 2>/dev/null && ! loaded tls'
-check lifecycle.refusal_logged eval 'dmesg | grep -q "refusing to load tls.ko"'
+check lifecycle.refusal_logged eval 'dmesg | grep -qE "tls: exports duplicate symbol tls_[a-z_]+ \(owned by tls_rekey\)"'
 for _ in $(seq 50); do rmmod tls_rekey 2>/dev/null && break; sleep 0.2; done
 check lifecycle.rmmod_after_close eval '! loaded tls_rekey'
 check lifecycle.ulp_gone_after_rmmod eval '! ulp_listed'
 check lifecycle.tls_ko_loads_alone eval 'insmod "$TLS_KO" && loaded tls'
 check lifecycle.tls_rekey_refused_while_tls_ko eval '! insmod "$MODULE" 2>/dev/null && ! loaded tls_rekey'
-check lifecycle.clash_logged eval 'dmesg | grep -q "already registered (tls.ko loaded?)"'
+check lifecycle.clash_logged eval 'dmesg | grep -qE "tls_rekey: exports duplicate symbol tls_[a-z_]+ \(owned by tls\)"'
 if [ "${TLS_REKEY_SKIP_REFERENCE:-0}" != 1 ]; then
 	for t in $OURS; do
 		echo "== reference: our selftest $t against in-tree tls.ko"
 		kselftest RESULT "reference.tls_ko.$t." "$T/$t"
 	done
 fi
+# The same device tests under tls.ko's device offload (TLS 1.2 TX): the
+# NIC and the tests checked against upstream. The lean kernel only: the
+# debug kernel runs them with tls_rekey above (CI time).
+if [ "$VARIANT" = lean ]; then
+	echo "== reference: the simulated TLS-offload NIC under tls.ko's device offload (TLS 1.2 TX)"
+	device_tests reference.tls_ko 1 0
+fi
 rmmod tls
 check lifecycle.reload eval 'insmod "$MODULE" && loaded tls_rekey && ulp_listed'
+
+if [ "$VARIANT" = lean ]; then
+	echo "== in-tree kTLS drivers against tls_rekey (modprobe, depmod, unload orders)"
+	. /src/tools/testing/selftests/tls_rekey/drivers.sh
+	driver_tests
+fi
 exit $rc

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Capabilities drivers declare beyond tls.ko's contract
+//! (`rust/device/driver.h`), by their `struct tlsdev_ops`.
+
+use crate::bindings;
+use kernel::prelude::*;
+use kernel::sync::global_lock;
+
+/// The device seals TLS 1.3 records (TX).
+pub(crate) const TLS13_TX: u32 = bindings::TLS_REKEY_DEV_TLS13_TX;
+
+/// Registered `(tlsdev_ops, capabilities)` pairs.
+struct Caps(KVec<(usize, u32)>);
+
+global_lock! {
+    // SAFETY: initialised in `init()` before the ULP is registered.
+    unsafe(uninit) static CAPS: Mutex<Caps> = Caps(KVec::new());
+}
+
+/// Initialises the registry; called once at module load.
+pub(crate) fn init() {
+    // SAFETY: called exactly once, before any other use of `CAPS`.
+    unsafe { CAPS.init() };
+}
+
+/// Frees the registry's storage; called once at module unload (a static
+/// is never dropped).
+pub(crate) fn exit() {
+    drop(core::mem::replace(&mut CAPS.lock().0, KVec::new()));
+}
+
+/// The capabilities registered for `ops` (0 if none).
+pub(crate) fn of(ops: *const bindings::tlsdev_ops) -> u32 {
+    CAPS.lock()
+        .0
+        .iter()
+        .find(|(o, _)| *o == ops as usize)
+        .map_or(0, |&(_, c)| c)
+}
+
+/// `tls_rekey_dev_register()`: declares `caps` for the devices of `ops`.
+///
+/// # Safety
+///
+/// Called by drivers; `ops` stays valid until unregistered.
+#[no_mangle]
+unsafe extern "C" fn tls_rekey_dev_register(ops: *const bindings::tlsdev_ops, caps: u32) -> i32 {
+    let mut g = CAPS.lock();
+    if let Some(e) = g.0.iter_mut().find(|(o, _)| *o == ops as usize) {
+        e.1 = caps;
+        return 0;
+    }
+    match g.0.push((ops as usize, caps), GFP_KERNEL) {
+        Ok(()) => 0,
+        Err(_) => ENOMEM.to_errno(),
+    }
+}
+
+/// `tls_rekey_dev_unregister()`: forgets what `ops` declared.
+///
+/// # Safety
+///
+/// Called by drivers.
+#[no_mangle]
+unsafe extern "C" fn tls_rekey_dev_unregister(ops: *const bindings::tlsdev_ops) {
+    let mut g = CAPS.lock();
+    if let Some(i) = g.0.iter().position(|(o, _)| *o == ops as usize) {
+        let _ = g.0.remove(i);
+    }
+}

@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * C helpers of device offload (see helpers.h): what rust/device needs from
+ * inline functions, macros and locks of the netdev, TCP and TLS headers.
+ * Policy stays in Rust.
+ */
+#include <linux/netdevice.h>
+#include <linux/skbuff.h>
+#include <linux/workqueue.h>
+#include <net/ip6_checksum.h>
+#include <net/ipv6.h>
+#include <net/dst.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+#include <net/tls.h>
+
+#include "../helpers.h"
+#include "helpers.h"
+
+static struct workqueue_struct *tlsr_destruct_wq;
+static int (*tlsr_netdev_down)(struct net_device *dev);
+
+struct tlsr_tx_head *tlsr_ctx_tx_head(struct tls_context *ctx)
+{
+	if (ctx->tx_conf == TLS_HW && ctx->priv_ctx_tx)
+		return ((struct tlsr_dev_tx *)ctx->priv_ctx_tx)->head;
+	return ctx->priv_ctx_tx;
+}
+
+static int tlsr_netdev_event(struct notifier_block *nb, unsigned long event,
+			     void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+
+	if (event == NETDEV_DOWN && (dev->features & NETIF_F_HW_TLS_TX))
+		tlsr_netdev_down(dev);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block tlsr_netdev_nb = {
+	.notifier_call = tlsr_netdev_event,
+};
+
+int tlsr_device_init(int (*down)(struct net_device *dev))
+{
+	int err;
+
+	tlsr_destruct_wq = alloc_workqueue("tls_rekey_destruct", WQ_UNBOUND, 0);
+	if (!tlsr_destruct_wq)
+		return -ENOMEM;
+	tlsr_netdev_down = down;
+	err = register_netdevice_notifier(&tlsr_netdev_nb);
+	if (err)
+		destroy_workqueue(tlsr_destruct_wq);
+	return err;
+}
+
+void tlsr_device_exit(void)
+{
+	unregister_netdevice_notifier(&tlsr_netdev_nb);
+	destroy_workqueue(tlsr_destruct_wq);
+	clean_acked_data_flush();
+}
+
+/* get_netdev_for_sock(): the lowest device of the socket's route, held. */
+struct net_device *tlsr_sk_offload_netdev(struct sock *sk)
+{
+	struct net_device *dev, *lowest = NULL;
+	struct dst_entry *dst;
+
+	rcu_read_lock();
+	dst = __sk_dst_get(sk);
+	dev = dst ? dst_dev_rcu(dst) : NULL;
+	if (dev) {
+		lowest = netdev_sk_get_lowest_dev(dev, sk);
+		dev_hold(lowest);
+	}
+	rcu_read_unlock();
+	return lowest;
+}
+
+void tlsr_dev_put(struct net_device *dev)
+{
+	dev_put(dev);
+}
+
+bool tlsr_netdev_can_tls_tx(struct net_device *dev)
+{
+	return (dev->features & NETIF_F_HW_TLS_TX) && dev->tlsdev_ops &&
+	       dev->tlsdev_ops->tls_dev_add && dev->tlsdev_ops->tls_dev_del;
+}
+
+bool tlsr_netdev_is_up(struct net_device *dev)
+{
+	return dev->flags & IFF_UP;
+}
+
+int tlsr_tls_dev_add_tx(struct net_device *dev, struct sock *sk,
+			struct tls_context *ctx, u32 start_seq)
+{
+	return dev->tlsdev_ops->tls_dev_add(dev, sk, TLS_OFFLOAD_CTX_DIR_TX,
+					    &ctx->crypto_send.info, start_seq);
+}
+
+void tlsr_tls_dev_del_tx(struct net_device *dev, struct tls_context *ctx)
+{
+	dev->tlsdev_ops->tls_dev_del(dev, ctx, TLS_OFFLOAD_CTX_DIR_TX);
+}
+
+/* The record starting at TCP sequence @seq has record sequence @rcd_sn. */
+int tlsr_tls_dev_resync_tx(struct net_device *dev, struct sock *sk, u32 seq,
+			   u64 rcd_sn)
+{
+	__be64 sn = cpu_to_be64(rcd_sn);
+
+	if (!dev->tlsdev_ops->tls_dev_resync)
+		return -EOPNOTSUPP;
+	return dev->tlsdev_ops->tls_dev_resync(dev, sk, seq, (u8 *)&sn,
+					       TLS_OFFLOAD_CTX_DIR_TX);
+}
+
+bool tlsr_ctx_tx_resync_pending(struct tls_context *ctx)
+{
+	return test_bit(TLS_TX_SYNC_SCHED, &ctx->flags);
+}
+
+void tlsr_ctx_tx_resync_done(struct tls_context *ctx)
+{
+	clear_bit_unlock(TLS_TX_SYNC_SCHED, &ctx->flags);
+}
+
+/* Records leave the device TX list as TCP acknowledges them. */
+void tlsr_device_tx_start(struct sock *sk,
+			  void (*acked)(struct sock *sk, u32 acked_seq))
+{
+	clean_acked_data_enable(tcp_sk(sk), acked);
+	/* Nothing sent before may share an skb with device records. */
+	tcp_write_collapse_fence(sk);
+}
+
+void tlsr_device_tx_stop(struct sock *sk)
+{
+	clean_acked_data_disable(tcp_sk(sk));
+}
+
+/*
+ * The socket goes on the device: drivers' tls_is_skb_tx_device_offloaded()
+ * and tls_is_sk_rx_device_offloaded() recognise it from now on.
+ */
+void tlsr_device_tx_attach(struct sock *sk, struct tls_context *ctx,
+			   struct net_device *dev)
+{
+	rcu_assign_pointer(ctx->netdev, dev);
+	ctx->sk_destruct = sk->sk_destruct;
+	smp_store_release(&sk->sk_destruct, tls_device_sk_destruct);
+	smp_store_release(&sk->sk_validate_xmit_skb, tls_validate_xmit_skb);
+}
+
+/* ctx->netdev where its writers are serialised (the device list lock). */
+struct net_device *tlsr_ctx_netdev_locked(struct tls_context *ctx)
+{
+	return rcu_dereference_protected(ctx->netdev, true);
+}
+
+/*
+ * The first half of tls_device_down() for one socket: drivers stop taking
+ * its skbs as offloaded (tls_is_skb_tx_device_offloaded() compares the
+ * validator) and the validator seals every record skb in software. The
+ * key leaves the device after synchronize_net().
+ */
+void tlsr_device_tx_leave(struct tls_context *ctx,
+			  struct sk_buff *(*validate)(struct sock *sk,
+						      struct net_device *dev,
+						      struct sk_buff *skb))
+{
+	WRITE_ONCE(ctx->sk->sk_validate_xmit_skb, validate);
+	RCU_INIT_POINTER(ctx->netdev, NULL);
+}
+
+void tlsr_tcp_write_collapse_fence(struct sock *sk)
+{
+	tcp_write_collapse_fence(sk);
+}
+
+const struct tlsdev_ops *tlsr_netdev_tlsdev_ops(struct net_device *dev)
+{
+	return dev->tlsdev_ops;
+}
+
+void tlsr_offload_init(struct tls_offload_context_tx *o)
+{
+	spin_lock_init(&o->lock);
+	INIT_LIST_HEAD(&o->records_list);
+}
+
+unsigned long tlsr_offload_lock(struct tls_offload_context_tx *o)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&o->lock, flags);
+	return flags;
+}
+
+void tlsr_offload_unlock(struct tls_offload_context_tx *o, unsigned long flags)
+{
+	spin_unlock_irqrestore(&o->lock, flags);
+}
+
+void tlsr_offload_queue_destruct(struct tls_offload_context_tx *o,
+				 void (*fn)(struct work_struct *work))
+{
+	INIT_WORK(&o->destruct_work, fn);
+	queue_work(tlsr_destruct_wq, &o->destruct_work);
+}
+
+struct tls_offload_context_tx *tlsr_offload_of_work(struct work_struct *work)
+{
+	return container_of(work, struct tls_offload_context_tx, destruct_work);
+}
+
+/* The caller holds the offload context's lock. */
+void tlsr_record_add_tail(struct tls_record_info *rec,
+			  struct tls_offload_context_tx *o)
+{
+	list_add_tail_rcu(&rec->list, &o->records_list);
+}
+
+/* The caller holds the offload context's lock. */
+void tlsr_record_del(struct tls_record_info *rec)
+{
+	list_del(&rec->list);
+}
+
+/* The record's bytes are page-frag memory at @addr: reference its page. */
+void tlsr_record_set_frag(struct tls_record_info *rec, void *addr, u32 len)
+{
+	struct page *page = virt_to_head_page(addr);
+
+	get_page(page);
+	skb_frag_fill_page_desc(&rec->frags[0], page,
+				addr - page_address(page), len);
+	rec->num_frags = 1;
+}
+
+void tlsr_record_put_frags(struct tls_record_info *rec)
+{
+	int i;
+
+	for (i = 0; i < rec->num_frags; i++)
+		put_page(skb_frag_page(&rec->frags[i]));
+	rec->num_frags = 0;
+}
+
+/*
+ * A private, linear copy of a device TX skb for the software fallback,
+ * its TCP payload at *@payload (*@len bytes, TCP sequence *@seq). NULL
+ * with *@len == 0 if there is nothing to seal: no payload, or no record
+ * left for the device (not marked decrypted).
+ */
+struct sk_buff *tlsr_skb_fallback_copy(struct sk_buff *skb, u32 *seq,
+				       u8 **payload, u32 *len)
+{
+	int off = skb_tcp_all_headers(skb);
+	struct sk_buff *nskb;
+
+	*len = 0;
+	/* ACKs, FINs and records sealed in software pass as they are. */
+	if (off >= skb->len || !skb_is_decrypted(skb))
+		return NULL;
+	nskb = skb_copy(skb, GFP_ATOMIC);
+	if (!nskb)
+		return NULL;
+	*seq = ntohl(tcp_hdr(skb)->seq);
+	*payload = nskb->data + off;
+	*len = nskb->len - off;
+	return nskb;
+}
+
+/*
+ * complete_skb() of tls_device_fallback.c: @nskb (encrypted) replaces
+ * @skb, taking over its socket, destructor and write memory; a checksum
+ * not left to the device is set up for it again.
+ */
+struct sk_buff *tlsr_skb_fallback_finish(struct sk_buff *skb,
+					 struct sk_buff *nskb)
+{
+	struct sock *sk = skb->sk;
+	struct tcphdr *th;
+	int delta, len;
+
+#ifdef CONFIG_SKB_DECRYPTED
+	nskb->decrypted = 0;
+#endif
+	nskb->sk = sk;
+	nskb->destructor = skb->destructor;
+	skb->sk = NULL;
+	skb->destructor = NULL;
+	if (nskb->ip_summed != CHECKSUM_PARTIAL) {
+		th = tcp_hdr(nskb);
+		len = nskb->len - skb_transport_offset(nskb);
+		nskb->ip_summed = CHECKSUM_PARTIAL;
+		nskb->csum_start = skb_transport_header(nskb) - nskb->head;
+		nskb->csum_offset = offsetof(struct tcphdr, check);
+		if (sk->sk_family == AF_INET6)
+			th->check = ~csum_ipv6_magic(&ipv6_hdr(nskb)->saddr,
+						     &ipv6_hdr(nskb)->daddr,
+						     len, IPPROTO_TCP, 0);
+		else
+			th->check = ~csum_tcpudp_magic(ip_hdr(nskb)->saddr,
+						       ip_hdr(nskb)->daddr,
+						       len, IPPROTO_TCP, 0);
+	}
+	/* sock_efree: the skb went through skb_orphan_partial() */
+	if (nskb->destructor != sock_efree) {
+		delta = nskb->truesize - skb->truesize;
+		if (likely(delta < 0))
+			WARN_ON_ONCE(refcount_sub_and_test(-delta,
+							   &sk->sk_wmem_alloc));
+		else if (delta)
+			refcount_add(delta, &sk->sk_wmem_alloc);
+	}
+	consume_skb(skb);
+	/* validate_xmit_skb_list() expects an unsegmented skb's prev to be it */
+	nskb->prev = nskb;
+	return nskb;
+}

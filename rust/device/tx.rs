@@ -1,0 +1,484 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Device TX (`tls_device.c`'s TX role): a socket whose route's lowest
+//! device offers `NETIF_F_HW_TLS_TX` and accepts the key hands TCP its
+//! records in plaintext, framed for the device to seal (prepend, data,
+//! TLS 1.3's content type, zeroed tag), in skbs marked decrypted. Every
+//! record stays on the device TX context's list, where drivers find it
+//! with `tls_get_record()`, until TCP has it acknowledged; skbs that leave
+//! through another device are sealed by the software fallback from it.
+
+use super::caps;
+use super::fallback;
+use super::offload_tx::OffloadTx;
+use super::sealer::Sealer;
+use crate::bindings;
+use crate::bindings::{TLS_CIPHER_AES_GCM_128, TLS_CIPHER_AES_GCM_256};
+use crate::context::{Context, Detached, Dir};
+use crate::logic::cipher::{TLS_1_2_VERSION, TLS_1_3_VERSION};
+use crate::proc::Stat;
+use crate::skb::Skb;
+use crate::sock::{Sock, SockGuard};
+use crate::sw_tx::Tx;
+use core::marker::PhantomData;
+use core::mem::offset_of;
+use core::ptr::NonNull;
+use kernel::prelude::*;
+use kernel::sync::global_lock;
+
+/// The device TX state of a socket (`priv_ctx_tx` with `TLS_HW`).
+///
+/// `offload` comes first: drivers read it through `tls_offload_ctx_tx()`;
+/// `head` is where the C write-space callback finds the TX state's head
+/// (`struct tlsr_dev_tx`).
+#[repr(C)]
+pub(crate) struct DevTx {
+    offload: bindings::tls_offload_context_tx,
+    head: *mut bindings::tlsr_tx_head,
+    /// Records, their TCP pushes and the key sequence, as in software.
+    tx: KBox<Tx>,
+    /// The fallback's key and buffers, used under `offload.lock`.
+    fallback: KBox<Sealer>,
+}
+
+const _: () = assert!(offset_of!(DevTx, head) == offset_of!(bindings::tlsr_dev_tx, head));
+
+impl DevTx {
+    /// The TX state.
+    ///
+    /// # Safety
+    ///
+    /// `this` is a live device TX state; the caller holds the socket lock
+    /// and no other reference to the TX state exists.
+    pub(crate) unsafe fn tx<'a>(this: *mut Self) -> &'a mut Tx {
+        // SAFETY: guaranteed by the caller.
+        unsafe { &mut (*this).tx }
+    }
+
+    /// The device TX context with its lock held, until the guard drops.
+    ///
+    /// # Safety
+    ///
+    /// `this` is a live device TX state.
+    pub(crate) unsafe fn lock<'a>(this: *mut Self) -> Locked<'a> {
+        // SAFETY: `this` is live; the lock was initialised in `offload`.
+        let flags = unsafe { bindings::tlsr_offload_lock(&raw mut (*this).offload) };
+        Locked {
+            dev: this,
+            flags,
+            _live: PhantomData,
+        }
+    }
+}
+
+/// A device TX context with its `lock` held (irqsave, as drivers take it).
+///
+/// # Invariants
+///
+/// `dev` is a live device TX state for `'a`, its `offload.lock` held. Only
+/// the fields the lock guards are reached through it (the TX state is the
+/// socket lock's), so no reference to the whole state is made.
+pub(crate) struct Locked<'a> {
+    dev: *mut DevTx,
+    flags: usize,
+    _live: PhantomData<&'a mut DevTx>,
+}
+
+impl Locked<'_> {
+    /// The record list, as drivers see it.
+    pub(crate) fn offload(&mut self) -> &OffloadTx {
+        // SAFETY: initialised, and its lock is held for the guard's life.
+        unsafe { OffloadTx::from_raw(&raw mut (*self.dev).offload) }
+    }
+
+    /// The record list and the fallback's sealer.
+    pub(crate) fn offload_and_sealer(&mut self) -> (&OffloadTx, &mut Sealer) {
+        // SAFETY: as in `offload`; the sealer is only used under the lock.
+        unsafe {
+            (
+                OffloadTx::from_raw(&raw mut (*self.dev).offload),
+                &mut *(*self.dev).fallback,
+            )
+        }
+    }
+}
+
+impl Drop for Locked<'_> {
+    fn drop(&mut self) {
+        // SAFETY: taken in `DevTx::lock`.
+        unsafe { bindings::tlsr_offload_unlock(&raw mut (*self.dev).offload, self.flags) };
+    }
+}
+
+/// A socket on a device, for the netdev notifier: its context and the
+/// device it holds a reference to (null once taken off it).
+struct Entry {
+    ctx: *mut bindings::tls_context,
+    dev: *mut bindings::net_device,
+}
+
+/// Device TX sockets: serialises key add/del against devices going down.
+struct Devices(KVec<Entry>);
+
+// SAFETY: the pointers are only used under the lock, for live contexts
+// (entries leave before their context is freed) and held devices.
+unsafe impl Send for Devices {}
+
+global_lock! {
+    // SAFETY: initialised in `Registration::new()` before the ULP exists.
+    unsafe(uninit) static DEVICES: Mutex<Devices> = Devices(KVec::new());
+}
+
+/// Whether TX of this version and cipher may go to `dev`: AES-GCM, TLS 1.2
+/// (what in-tree drivers know) or TLS 1.3 if its driver opted in.
+fn offloadable(version: u16, cipher: u16, dev: *mut bindings::net_device) -> bool {
+    let cipher = u32::from(cipher);
+    if cipher != TLS_CIPHER_AES_GCM_128 && cipher != TLS_CIPHER_AES_GCM_256 {
+        return false;
+    }
+    match version {
+        TLS_1_2_VERSION => true,
+        TLS_1_3_VERSION => {
+            // SAFETY: `dev` is held by the caller.
+            let ops = unsafe { bindings::tlsr_netdev_tlsdev_ops(dev) };
+            caps::of(ops) & caps::TLS13_TX != 0
+        }
+        _ => false,
+    }
+}
+
+/// Puts the first TX key of `sk` on its route's device if the device
+/// takes it (`tls_set_device_offload()`); the key is already in `ctx`.
+/// Gives `tx` back when TX stays in software.
+pub(crate) fn offload(
+    sk: &SockGuard<'_>,
+    ctx: &Context,
+    mut tx: KBox<Tx>,
+) -> core::result::Result<(), KBox<Tx>> {
+    // SAFETY: `sk` is locked; the helper takes RCU itself.
+    let dev = unsafe { bindings::tlsr_sk_offload_netdev(sk.as_ptr()) };
+    if dev.is_null() {
+        return Err(tx);
+    }
+    // SAFETY: `dev` is held.
+    if !unsafe { bindings::tlsr_netdev_can_tls_tx(dev) }
+        || !offloadable(ctx.version(), ctx.cipher_type(), dev)
+    {
+        // SAFETY: the reference taken above.
+        unsafe { bindings::tlsr_dev_put(dev) };
+        return Err(tx);
+    }
+    let (write_seq, _) = sk.tcp_write_seq_and_una();
+    let rcd_sn = tx.key.seq;
+    let built = Sealer::new(ctx.crypto_info(Dir::Tx)).and_then(|fallback| {
+        let start = KBox::new(
+            bindings::tls_record_info {
+                end_seq: write_seq,
+                ..Default::default()
+            },
+            GFP_KERNEL,
+        )?;
+        let slot = KBox::<DevTx>::new_uninit(GFP_KERNEL)?;
+        Ok((fallback, start, slot))
+    });
+    let Ok((fallback, start, slot)) = built else {
+        // SAFETY: the reference taken above.
+        unsafe { bindings::tlsr_dev_put(dev) };
+        return Err(tx);
+    };
+    let head = tx.head_ptr();
+    let mut dev_tx = KBox::write(
+        slot,
+        DevTx {
+            offload: Default::default(),
+            head,
+            tx,
+            fallback,
+        },
+    );
+    let o = &raw mut dev_tx.offload;
+    // SAFETY: `o` is the fresh, boxed context; nothing else sees it yet.
+    unsafe {
+        bindings::tlsr_offload_init(o);
+        (*o).unacked_record_sn = rcd_sn.wrapping_sub(1);
+        (*o).ctx = ctx.as_ptr();
+        bindings::tlsr_record_add_tail(KBox::into_raw(start), o);
+    }
+    dev_tx.tx.set_device(NonNull::new(o));
+    let raw = KBox::into_raw(dev_tx);
+    ctx.set_dev_tx(sk, raw);
+    // SAFETY: `sk` is locked; the callback finds the state set just above.
+    unsafe { bindings::tlsr_device_tx_start(sk.as_ptr(), Some(clean_acked)) };
+    let added = {
+        let mut g = DEVICES.lock();
+        let entry = Entry {
+            ctx: ctx.as_ptr(),
+            dev,
+        };
+        // SAFETY: `dev` is held; the lock orders this against going down.
+        let up = unsafe { bindings::tlsr_netdev_is_up(dev) };
+        // Listed first: a device going down right after the add finds it.
+        up && g.0.push(entry, GFP_KERNEL).is_ok() && {
+            // SAFETY: the context holds the key; the driver finds the
+            // device TX context through it.
+            let r =
+                unsafe { bindings::tlsr_tls_dev_add_tx(dev, sk.as_ptr(), ctx.as_ptr(), write_seq) };
+            if r != 0 {
+                g.0.pop();
+            }
+            r == 0
+        }
+    };
+    if !added {
+        // SAFETY: `sk` is locked; the reference taken above.
+        unsafe {
+            bindings::tlsr_device_tx_stop(sk.as_ptr());
+            bindings::tlsr_dev_put(dev);
+        }
+        ctx.clear_dev_tx(sk);
+        // SAFETY: `raw` came from `KBox::into_raw` above; nothing else
+        // refers to it any more (the device refused it).
+        let mut dev_tx = unsafe { KBox::from_raw(raw) };
+        dev_tx.tx.set_device(None);
+        // SAFETY: no other user of the list: free the start marker.
+        unsafe { OffloadTx::from_raw(&raw mut dev_tx.offload) }.free_all();
+        let DevTx { tx, .. } = KBox::into_inner(dev_tx);
+        return Err(tx);
+    }
+    // SAFETY: `sk` is locked; the device holds the key now.
+    unsafe { bindings::tlsr_device_tx_attach(sk.as_ptr(), ctx.as_ptr(), dev) };
+    Stat::TxDevice.inc(sk);
+    Stat::CurrTxDevice.inc(sk);
+    Ok(())
+}
+
+/// `icsk_clean_acked`: TCP acknowledged everything before `acked_seq`.
+///
+/// # Safety
+///
+/// Called by TCP with a locked socket whose device TX state is live.
+unsafe extern "C" fn clean_acked(sk: *mut bindings::sock, acked_seq: u32) {
+    // SAFETY: guaranteed by the caller.
+    let Some(sk) = (unsafe { Sock::from_raw(sk) }) else {
+        return;
+    };
+    if let Some(dev) = Context::get(&sk).and_then(|c| c.dev_tx()) {
+        // SAFETY: live while TCP calls this (disabled before it is freed).
+        unsafe { DevTx::lock(dev) }.offload().clean_acked(acked_seq);
+    }
+}
+
+/// `tls_device_sk_destruct()` for TX: the socket is being freed, no skb
+/// of it is left. Records go now; the key leaves the device and the state
+/// is freed by a work item (drivers may sleep in `tls_dev_del`).
+pub(crate) fn destruct(sk: &Sock, ctx: Context) {
+    let Some(dev) = ctx.dev_tx() else {
+        return;
+    };
+    // SAFETY: the socket is being destroyed: TCP calls nothing any more.
+    unsafe { bindings::tlsr_device_tx_stop(sk.as_ptr()) };
+    // SAFETY: live until the work below frees it.
+    unsafe { DevTx::lock(dev) }.offload().free_all();
+    // SAFETY: the offload context is live and its work is not queued yet.
+    unsafe { bindings::tlsr_offload_queue_destruct(&raw mut (*dev).offload, Some(destruct_work)) };
+}
+
+/// Takes the key off the device and frees the socket's TLS state.
+///
+/// # Safety
+///
+/// Queued by [`destruct`] with a device TX state's `destruct_work`.
+unsafe extern "C" fn destruct_work(work: *mut bindings::work_struct) {
+    // SAFETY: `work` is the `destruct_work` of a live offload context.
+    let o = unsafe { bindings::tlsr_offload_of_work(work) };
+    // SAFETY: `ctx` was set when the context was built (`offload`).
+    let c = unsafe { (*o).ctx };
+    {
+        let mut g = DEVICES.lock();
+        if let Some(i) = g.0.iter().position(|e| e.ctx == c) {
+            let e = g.0.remove(i).ok();
+            if let Some(e) = e.filter(|e| !e.dev.is_null()) {
+                // SAFETY: the device is held by the entry; the key is on it.
+                unsafe {
+                    bindings::tlsr_tls_dev_del_tx(e.dev, c);
+                    bindings::tlsr_dev_put(e.dev);
+                }
+            }
+        }
+    }
+    // SAFETY: the socket is gone; nothing else refers to the context.
+    drop(unsafe { Detached::from_raw(c) });
+}
+
+/// The validator of a socket that left its device (`tls_validate_xmit_skb_sw`
+/// of upstream): its record skbs are sealed in software whatever device
+/// they leave through, and drivers no longer take them as offloaded.
+///
+/// # Safety
+///
+/// Called by the stack's xmit validation with valid `sk`, `dev` and `skb`.
+unsafe extern "C" fn validate_xmit_skb_sw(
+    sk: *mut bindings::sock,
+    _dev: *mut bindings::net_device,
+    skb: *mut bindings::sk_buff,
+) -> *mut bindings::sk_buff {
+    // SAFETY: guaranteed by the caller.
+    let (Some(sk), Some(skb)) = (unsafe { (Sock::from_raw(sk), Skb::from_raw(skb)) }) else {
+        return core::ptr::null_mut();
+    };
+    match Context::get(&sk) {
+        Some(ctx) => fallback_skb(&ctx, skb).map_or(core::ptr::null_mut(), Skb::into_raw),
+        None => skb.into_raw(),
+    }
+}
+
+/// Switches the socket of `ctx` to the software-only validator and clears
+/// `ctx->netdev`: drivers no longer take its skbs as offloaded.
+///
+/// # Safety
+///
+/// `ctx` is a live context of a live socket (a device list entry's).
+unsafe fn to_software_validator(ctx: *mut bindings::tls_context) {
+    // SAFETY: guaranteed by the caller.
+    unsafe { bindings::tlsr_device_tx_leave(ctx, Some(validate_xmit_skb_sw)) };
+}
+
+/// Takes the sockets of `entries` that are on `dev` off it (`only`: one
+/// socket's context, or all): skbs already validated for the device
+/// leave first, then the keys go.
+fn leave(
+    entries: &mut [Entry],
+    dev: *mut bindings::net_device,
+    only: Option<*mut bindings::tls_context>,
+) {
+    let on_dev = |e: &Entry| e.dev == dev && only.is_none_or(|c| c == e.ctx);
+    let mut any = false;
+    for e in entries.iter().filter(|e| on_dev(e)) {
+        // SAFETY: the entry's context and socket are live (entries leave
+        // before their context is freed).
+        unsafe { to_software_validator(e.ctx) };
+        any = true;
+    }
+    if !any {
+        return;
+    }
+    // SAFETY: process context; may sleep.
+    unsafe { bindings::synchronize_net() };
+    for e in entries.iter_mut().filter(|e| on_dev(e)) {
+        // SAFETY: the key of the entry's context is on the held device.
+        unsafe {
+            bindings::tlsr_tls_dev_del_tx(dev, e.ctx);
+            bindings::tlsr_dev_put(dev);
+        }
+        e.dev = core::ptr::null_mut();
+    }
+}
+
+/// NETDEV_DOWN of a device with TLS TX offload (`tls_device_down()`):
+/// its sockets leave it; their record skbs are sealed by the software
+/// fallback from now on, so nothing is lost.
+///
+/// # Safety
+///
+/// Called by the netdev notifier (RTNL held) with a registered device.
+unsafe extern "C" fn netdev_down(dev: *mut bindings::net_device) -> core::ffi::c_int {
+    leave(&mut DEVICES.lock().0, dev, None);
+    0
+}
+
+/// `tls_device_resync_tx()`: a driver asked for a TX resync
+/// (`tls_offload_tx_resync_request()`); the record about to be queued,
+/// starting at TCP sequence `seq` with record sequence `rcd_sn`, is where
+/// the device picks the stream up again. TCP's write queue is fenced so
+/// the record starts an skb. The request stays pending if the driver
+/// fails it.
+pub(crate) fn resync_if_requested(
+    sk: &SockGuard<'_>,
+    ctx: *mut bindings::tls_context,
+    seq: u32,
+    rcd_sn: u64,
+) {
+    // SAFETY: `ctx` is the socket's live context; the flag word is atomic.
+    if !unsafe { bindings::tlsr_ctx_tx_resync_pending(ctx) } {
+        return;
+    }
+    sk.tcp_write_collapse_fence();
+    let g = DEVICES.lock();
+    let Some(e) = g.0.iter().find(|e| e.ctx == ctx && !e.dev.is_null()) else {
+        return;
+    };
+    // SAFETY: the entry's device is held and has the key (the lock keeps
+    // it from going down meanwhile).
+    if unsafe { bindings::tlsr_tls_dev_resync_tx(e.dev, sk.as_ptr(), seq, rcd_sn) } == 0 {
+        // SAFETY: as above.
+        unsafe { bindings::tlsr_ctx_tx_resync_done(ctx) };
+    }
+}
+
+/// A TLS 1.3 TX rekey of a device socket: the socket leaves its device for
+/// good (records sealed so far are sealed by the fallback under the key
+/// they were framed for) and seals its next records in software under the
+/// new key. Several key generations on the device are not there yet.
+pub(crate) fn rekey_leaves_device(sk: &SockGuard<'_>, ctx: &Context, tx: &mut Tx) {
+    if !tx.on_device() {
+        return;
+    }
+    {
+        let mut g = DEVICES.lock();
+        let dev =
+            g.0.iter()
+                .find(|e| e.ctx == ctx.as_ptr())
+                .map_or(core::ptr::null_mut(), |e| e.dev);
+        if !dev.is_null() {
+            leave(&mut g.0, dev, Some(ctx.as_ptr()));
+        } else {
+            // Already off the device (it went down): make sure of the
+            // validator all the same.
+            // SAFETY: the context and its socket are live.
+            unsafe { to_software_validator(ctx.as_ptr()) };
+        }
+    }
+    // Records the device framed never share an skb with sealed ones (the
+    // records still waiting for TCP fence themselves when sent).
+    sk.tcp_write_collapse_fence();
+    tx.set_device(None);
+}
+
+/// The device side of the module: the destruct workqueue and the netdev
+/// notifier; dropping it waits for queued destructions.
+pub(crate) struct Registration;
+
+impl Registration {
+    /// Sets up device offload; called once at module load.
+    pub(crate) fn new() -> Result<Self> {
+        // SAFETY: called exactly once, before any other use of `DEVICES`.
+        unsafe { DEVICES.init() };
+        caps::init();
+        // SAFETY: `netdev_down` stays valid until `tlsr_device_exit()`.
+        kernel::error::to_result(unsafe { bindings::tlsr_device_init(Some(netdev_down)) })?;
+        Ok(Self)
+    }
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        // SAFETY: set up in `new`.
+        unsafe { bindings::tlsr_device_exit() };
+        // Every socket is gone and the destruct work flushed: free the
+        // list's storage (a static is never dropped).
+        drop(core::mem::replace(&mut DEVICES.lock().0, KVec::new()));
+        caps::exit();
+    }
+}
+
+/// `tls_encrypt_skb()` and the validator's fallback: `skb` of the socket
+/// of `ctx` sealed in software; `None` if it was dropped.
+pub(crate) fn fallback_skb(ctx: &Context, skb: Skb) -> Option<Skb> {
+    let Some(dev) = ctx.dev_tx() else {
+        // Not a device TX socket: nothing of it is marked for a device.
+        return Some(skb);
+    };
+    // SAFETY: the device TX state lives until `sk_destruct`, after the
+    // socket's last skb.
+    unsafe { fallback::encrypt_skb(dev, skb) }
+}

@@ -1,0 +1,324 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Device offload over the simulated TLS-offload NIC (sourced by
+# vm_tests.sh, which provides check): two network namespaces joined by a
+# tlsnic pair, a TLS sender in one and a software TLS receiver in the
+# other, every byte compared (offload.py), with and without netem loss,
+# duplication and (ACK) reordering, a device that refuses the key and a
+# device going down mid-transfer. TLS 1.2 TX goes to the device with either
+# ULP module (its TlsTxDevice counter says so); TLS 1.3 stays in software.
+
+TNIC_DBG=/sys/kernel/debug/tlsnic
+OFFLOAD_PY=/src/tools/testing/selftests/tls_rekey/offload.py
+
+tnic_counter() { cat "$TNIC_DBG/$1"; }
+tls_stat() { ip netns exec "$1" awk -v k="$2" '$1 == k {print $2}' /proc/net/tls_stat; }
+
+# tnic_pair: namespaces tna (10.77.0.1) and tnb (10.77.0.2) over a tlsnic
+# pair. Stock iproute2 passes "peer name" for veth only: the peer comes up
+# as tlsnic%d and is renamed.
+tnic_pair() {
+	ip netns add tna && ip netns add tnb &&
+		ip link add tn0 type tlsnic &&
+		ip link set "$(ls /sys/devices/virtual/net | grep -m1 '^tlsnic')" name tn1 &&
+		ip link set tn0 netns tna && ip link set tn1 netns tnb &&
+		ip -n tna addr add 10.77.0.1/24 dev tn0 && ip -n tnb addr add 10.77.0.2/24 dev tn1 &&
+		ip -n tna link set tn0 up && ip -n tnb link set tn1 up &&
+		ip -n tna link set lo up && ip -n tnb link set lo up
+}
+
+tnic_unpair() {
+	ip -n tna link del tn0 2>/dev/null
+	ip netns del tna 2>/dev/null
+	ip netns del tnb 2>/dev/null
+}
+
+# transfer NAME NBYTES VERSION CIPHER [PAUSE|- [rekey]]: one checked
+# transfer tna -> tnb (PAUSE, rekey: see offload.py) to TRANSFER_PORT
+# (default 4500).
+transfer() {
+	local name=$1 nbytes=$2 version=$3 cipher=$4 port=${TRANSFER_PORT:-4500} out rc
+	shift 4
+	out=$(mktemp)
+	ip netns exec tnb python3 "$OFFLOAD_PY" server "$port" "$nbytes" "$version" "$cipher" >"$out" 2>&1 &
+	local srv=$!
+	wait_listening tnb "$port"
+	ip netns exec tna python3 "$OFFLOAD_PY" client 10.77.0.2 "$port" "$nbytes" "$version" "$cipher" "$@"
+	wait $srv
+	rc=$?
+	echo "$name: $(cat "$out")"
+	rm -f "$out"
+	return $rc
+}
+
+# wait_listening NETNS PORT: until a TCP listener is up (at most 10 s).
+wait_listening() {
+	for _ in $(seq 200); do
+		ip netns exec "$1" ss -Hltn "sport = :$2" | grep -q . && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# transfer_with_down NAME NBYTES: a TLS 1.2 transfer whose sender sends
+# half of the bytes, waits while its device goes down and up again, then
+# sends the rest.
+transfer_with_down() {
+	local pause
+	pause=$(mktemp -u)
+	(
+		for _ in $(seq 1200); do [ -e "$pause.half" ] && break; sleep 0.05; done
+		ip -n tna link set tn0 down; sleep 1; ip -n tna link set tn0 up
+		touch "$pause.go"
+	) &
+	local flap=$!
+	transfer "$1" "$2" 12 gcm128 "$pause"
+	local rc=$?
+	wait $flap
+	rm -f "$pause.half" "$pause.go"
+	return $rc
+}
+
+# transfer_with_resync NAME NBYTES: a TLS 1.2 transfer whose device asks
+# for a TX resync at the first segment after half of the bytes.
+transfer_with_resync() {
+	local pause
+	pause=$(mktemp -u)
+	(
+		for _ in $(seq 1200); do [ -e "$pause.half" ] && break; sleep 0.05; done
+		echo Y >"$TNIC_DBG/request_tx_resync"
+		touch "$pause.go"
+	) &
+	local knob=$!
+	transfer "$1" "$2" 12 gcm128 "$pause"
+	local rc=$?
+	wait $knob
+	echo N >"$TNIC_DBG/request_tx_resync"
+	rm -f "$pause.half" "$pause.go"
+	return $rc
+}
+
+# device_tests LABEL OFFLOADED OFFLOADED13: OFFLOADED=1 when the loaded ULP
+# offloads TLS 1.2 TX to the device (tls.ko, tls_rekey), 0 when it keeps TX
+# in software; OFFLOADED13 the same for TLS 1.3 (tls_rekey, with the
+# simulated NIC declaring TLS 1.3; tls.ko offloads TLS 1.2 only).
+# TLS_REKEY_DEVICE_BYTES: bytes per transfer (default 8 MiB);
+# TLS_REKEY_DEVICE_SHORT=1 (debug kernel, where each transfer costs a
+# minute of python under KASAN): TLS 1.2 AES-GCM-128, netem and the device
+# going down only.
+device_tests() {
+	local label=$1 offloaded=$2 offloaded13=$3 v c on before after
+	local nbytes=${TLS_REKEY_DEVICE_BYTES:-8388608}
+	local records=$((nbytes / 16384))
+	local versions="12 13" ciphers="gcm128 gcm256" short=${TLS_REKEY_DEVICE_SHORT:-0}
+	[ "$short" = 1 ] && versions=12 ciphers=gcm128
+	check "device.$label.tlsnic_loads" insmod "/build/module/$VARIANT/tlsnic/tlsnic.ko"
+	check "device.$label.pair" tnic_pair
+	for v in $versions; do
+		for c in $ciphers; do
+			before=$(tnic_counter tx_records_encrypted)
+			check "device.$label.tls$v.$c.byte_exact" transfer "tls$v.$c" "$nbytes" $v $c
+			after=$(tnic_counter tx_records_encrypted)
+			echo "tls$v.$c: device encrypted $((after - before)) records; TlsTxDevice $(tls_stat tna TlsTxDevice)"
+			on=$offloaded
+			[ $v = 13 ] && on=$offloaded13
+			if [ "$on" = 1 ]; then
+				check "device.$label.tls$v.$c.records_encrypted_by_device" [ $((after - before)) -ge "$records" ]
+			else
+				check "device.$label.tls$v.$c.stays_in_software" [ $((after - before)) -eq 0 ]
+			fi
+		done
+	done
+	# Loss and duplication on the sender's device, delay and reordering
+	# only on the receiver's (ACKs): netem orphans the skbs it delays, and
+	# the stack drops device-TLS skbs without a socket (upstream too).
+	tc -n tna qdisc add dev tn0 root netem loss 2% duplicate 1% &&
+		tc -n tnb qdisc add dev tn1 root netem delay 1ms reorder 25% 50% loss 1%
+	before=$(tnic_counter tx_records_encrypted)
+	check "device.$label.netem.tls12.gcm128.byte_exact" transfer netem "$nbytes" 12 gcm128
+	after=$(tnic_counter tx_records_encrypted)
+	echo "netem: device encrypted $((after - before)) records; retransmissions $(ip netns exec tna nstat -az TcpRetransSegs | awk '/TcpRetransSegs/ {print $2}')"
+	# Retransmissions behind the cached record are encrypted again; with
+	# few records (debug kernel) all of them may hit the cache.
+	if [ "$offloaded" = 1 ] && [ "$records" -ge 256 ]; then
+		check "device.$label.netem.retransmits_reencrypted" [ $((after - before)) -gt "$records" ]
+	fi
+	tc -n tna qdisc del dev tn0 root
+	tc -n tnb qdisc del dev tn1 root
+	if [ "$short" != 1 ]; then
+		# A TLS 1.3 KeyUpdate halfway: records before it (half of them and
+		# the KeyUpdate) are sealed by the device, or by the fallback if TCP
+		# had not sent them yet; after it the socket seals in software.
+		before=$(tnic_counter tx_records_encrypted)
+		check "device.$label.tls13.rekey.byte_exact" transfer rekey "$nbytes" 13 gcm128 - rekey
+		after=$(tnic_counter tx_records_encrypted)
+		echo "tls13 rekey: device encrypted $((after - before)) of $records records"
+		if [ "$offloaded13" = 1 ]; then
+			check "device.$label.tls13.rekey.device_then_software" \
+				[ $((after - before)) -gt 0 -a $((after - before)) -le $((records / 2 + 1)) ]
+		fi
+
+		# The device asks for a TX resync halfway (the sender pauses there,
+		# the request comes with the next segment): the ULP calls
+		# tls_dev_resync at the next record.
+		before=$(tnic_counter tx_resyncs)
+		check "device.$label.tx_resync.byte_exact" transfer_with_resync resync "$nbytes"
+		echo "tx_resync: $(($(tnic_counter tx_resyncs) - before)) resyncs"
+		if [ "$offloaded" = 1 ]; then
+			check "device.$label.tx_resync.device_resynced" [ "$(tnic_counter tx_resyncs)" -gt "$before" ]
+		fi
+
+		# The device refuses the key: TX stays in software, nothing is lost.
+		echo Y >"$TNIC_DBG/refuse_dev_add"
+		before=$(tnic_counter tx_records_encrypted)
+		local refused=$(tnic_counter dev_add_refused)
+		check "device.$label.refused_add.byte_exact" transfer refused "$nbytes" 12 gcm128
+		check "device.$label.refused_add.no_device_records" [ "$(tnic_counter tx_records_encrypted)" = "$before" ]
+		if [ "$offloaded" = 1 ]; then
+			check "device.$label.refused_add.counted" [ "$(tnic_counter dev_add_refused)" -gt "$refused" ]
+		fi
+		echo N >"$TNIC_DBG/refuse_dev_add"
+
+		# The driver hands every skb back (tls_encrypt_skb(), as drivers
+		# do with what they cannot offload): the software fallback seals
+		# every record; tls_rekey counts them (TlsTxDeviceFallback).
+		echo Y >"$TNIC_DBG/tx_hand_back"
+		before=$(tls_stat tna TlsTxDeviceFallback)
+		check "device.$label.hand_back.byte_exact" transfer hand_back "$nbytes" 12 gcm128
+		after=$(tls_stat tna TlsTxDeviceFallback)
+		echo N >"$TNIC_DBG/tx_hand_back"
+		echo "hand_back: TlsTxDeviceFallback $before -> $after"
+		if [ "$label" = tls_rekey ]; then
+			check "device.$label.hand_back.fallback_counted" [ $((after - before)) -ge "$records" ]
+		fi
+
+		# Faults on the device's wire, after encryption: every 23rd TLS
+		# skb dropped, every 17th delivered twice. TCP retransmits; the
+		# device encrypts each retransmission again from its record.
+		local dropped=$(tnic_counter tx_dropped) duped=$(tnic_counter tx_duplicated)
+		echo 23 >"$TNIC_DBG/tx_drop_every"
+		echo 17 >"$TNIC_DBG/tx_dup_every"
+		before=$(tnic_counter tx_records_encrypted)
+		check "device.$label.wire_faults.byte_exact" transfer wire_faults "$nbytes" 12 gcm128
+		after=$(tnic_counter tx_records_encrypted)
+		echo 0 >"$TNIC_DBG/tx_drop_every"
+		echo 0 >"$TNIC_DBG/tx_dup_every"
+		dropped=$(($(tnic_counter tx_dropped) - dropped))
+		duped=$(($(tnic_counter tx_duplicated) - duped))
+		echo "wire_faults: device encrypted $((after - before)) of $records records, dropped $dropped, duplicated $duped"
+		if [ "$offloaded" = 1 ]; then
+			check "device.$label.wire_faults.faults_applied" [ "$dropped" -gt 0 -a "$duped" -gt 0 ]
+			check "device.$label.wire_faults.retransmits_reencrypted" [ $((after - before)) -gt "$records" ]
+		fi
+
+		# Capacity: one TX flow per device. A second connection while the
+		# first holds the flow (its sender paused halfway) is refused by
+		# the device and stays in software; the first finishes on it.
+		echo 1 >"$TNIC_DBG/max_tx_flows"
+		local pause first
+		pause=$(mktemp -u)
+		transfer capacity_first "$nbytes" 12 gcm128 "$pause" &
+		first=$!
+		for _ in $(seq 1200); do [ -e "$pause.half" ] && break; sleep 0.05; done
+		refused=$(tnic_counter dev_add_refused)
+		before=$(tls_stat tna TlsTxDevice)
+		check "device.$label.capacity.second_byte_exact" \
+			eval 'TRANSFER_PORT=4501 transfer capacity_second "$nbytes" 12 gcm128'
+		after=$(tls_stat tna TlsTxDevice)
+		touch "$pause.go"
+		check "device.$label.capacity.first_byte_exact" wait $first
+		rm -f "$pause.half" "$pause.go"
+		echo 0 >"$TNIC_DBG/max_tx_flows"
+		echo "capacity: TlsTxDevice $before -> $after, refused $((refused)) -> $(tnic_counter dev_add_refused)"
+		if [ "$offloaded" = 1 ]; then
+			check "device.$label.capacity.second_refused" [ "$(tnic_counter dev_add_refused)" -gt "$refused" ]
+			check "device.$label.capacity.second_in_software" [ "$after" = "$before" ]
+		fi
+	fi
+
+	# Device down and up in the middle of a transfer: the ULP moves the
+	# flow off the device (tls.ko: tls_device_down) and loses nothing; the
+	# records sent after it are sealed by the software fallback.
+	before=$(tnic_counter tx_records_encrypted)
+	local fb=$(tls_stat tna TlsTxDeviceFallback)
+	check "device.$label.device_down_up.byte_exact" transfer_with_down down_up "$nbytes"
+	after=$(tnic_counter tx_records_encrypted)
+	# TlsTxDeviceFallback is tls_rekey's (tls.ko has no such counter).
+	[ -n "$fb" ] && fb=$(($(tls_stat tna TlsTxDeviceFallback) - fb))
+	echo "down_up: device encrypted $((after - before)) of $records records, fallback ${fb:-(not counted)}"
+	if [ "$offloaded" = 1 ]; then
+		check "device.$label.device_down_up.device_then_fallback" \
+			[ $((after - before)) -gt 0 -a $((after - before)) -lt "$records" ]
+	fi
+	if [ "$label" = tls_rekey ]; then
+		check "device.$label.device_down_up.fallback_counted" [ "$fb" -gt 0 ]
+	fi
+	device_done "$label"
+}
+
+# peer_tests LABEL: our independent peer (peer.py) with its kTLS end in tna
+# and its Python end in tnb: TLS 1.2 and 1.3 AES-GCM records whose TX the
+# NIC seals, checked by a userspace record layer (KeyUpdates included).
+peer_tests() {
+	local label=$1 before after
+	check "device.$label.peer.tlsnic_loads" insmod "/build/module/$VARIANT/tlsnic/tlsnic.ko"
+	check "device.$label.peer.pair" tnic_pair
+	before=$(tnic_counter tx_records_encrypted)
+	python3 /src/tools/testing/selftests/tls_rekey/peer.py --netns tna,tnb,10.77.0.2 \
+		--rekeys 10 --only 12_aes_gcm,13_aes_gcm 2>&1 |
+		sed -n -e "s/^ok \(.*\)/RESULT ok device.$label.peer.\1/p" \
+			-e "s/^not ok \([^:]*\).*/RESULT fail device.$label.peer.\1\n&/p" \
+			-e "s/^skip \([^:]*\).*/RESULT skip device.$label.peer.\1/p" -e '/passed, .* failed/p'
+	after=$(tnic_counter tx_records_encrypted)
+	echo "peer: device encrypted $((after - before)) records"
+	check "device.$label.peer.records_encrypted_by_device" [ $((after - before)) -gt 0 ]
+	device_done "$label.peer"
+}
+
+# bond_tests LABEL: the sender's NIC enslaved to a bond. bonding passes
+# TLS offload to the slave for the socket's flow in balance-xor and 802.3ad
+# with the layer3+4 hash only (bond_sk_check()): there TLS 1.2 TX is sealed
+# by the NIC under the bond; in active-backup it stays in software.
+bond_tests() {
+	local label=$1 nbytes=${TLS_REKEY_DEVICE_BYTES:-8388608} mode before after
+	check "device.$label.bond.bonding_loads" insmod "$(find "$KDIR/modroot" -name bonding.ko)"
+	check "device.$label.bond.tlsnic_loads" insmod "/build/module/$VARIANT/tlsnic/tlsnic.ko"
+	check "device.$label.bond.pair" tnic_pair
+	for mode in balance-xor active-backup; do
+		check "device.$label.bond.$mode.enslave" bond_over_tn0 $mode
+		before=$(tnic_counter tx_records_encrypted)
+		check "device.$label.bond.$mode.tls12.byte_exact" transfer "bond $mode" "$nbytes" 12 gcm128
+		after=$(tnic_counter tx_records_encrypted)
+		echo "bond $mode: device encrypted $((after - before)) records"
+		if [ $mode = balance-xor ]; then
+			check "device.$label.bond.$mode.records_encrypted_by_device" \
+				[ $((after - before)) -ge $((nbytes / 16384)) ]
+		else
+			check "device.$label.bond.$mode.stays_in_software" [ $((after - before)) -eq 0 ]
+		fi
+		ip -n tna link del bond0
+		ip -n tna addr add 10.77.0.1/24 dev tn0 && ip -n tna link set tn0 up
+	done
+	device_done "$label.bond"
+	check "device.$label.bond.bonding_unloads" rmmod bonding
+}
+
+# bond_over_tn0 MODE: tna's address moves to bond0 over tn0.
+bond_over_tn0() {
+	local hash=
+	[ "$1" = balance-xor ] && hash="xmit_hash_policy layer3+4"
+	ip -n tna link add bond0 type bond mode "$1" $hash miimon 100 &&
+		ip -n tna addr flush dev tn0 &&
+		ip -n tna link set tn0 down &&
+		ip -n tna link set tn0 master bond0 &&
+		ip -n tna link set bond0 up &&
+		ip -n tna addr add 10.77.0.1/24 dev bond0
+}
+
+# device_done LABEL: no flow left on the device, no errors, unload.
+device_done() {
+	check "device.$1.no_flows_left" [ "$(tnic_counter tx_flows)" = 0 ]
+	check "device.$1.tx_errors_zero" [ "$(tnic_counter tx_errors)" = 0 ]
+	tnic_unpair
+	check "device.$1.tlsnic_unloads" rmmod tlsnic
+}

@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""One kTLS transfer between two hosts, checked byte for byte.
+
+The client configures TLS_TX (the ULP offloads it to the route's device when
+the device offers NIC TLS), the server TLS_RX in software; the server
+compares every byte with the expected stream and prints one "ok"/"FAIL"
+line. Used by device.sh over the simulated TLS-offload NIC (tlsnic).
+
+usage: offload.py server PORT NBYTES VERSION CIPHER
+       offload.py client ADDR PORT NBYTES VERSION CIPHER [PAUSE|-] [rekey]
+VERSION: 12 or 13; CIPHER: gcm128 or gcm256. With PAUSE, the client
+creates the file PAUSE.half after sending half of the bytes and waits for
+PAUSE.go before sending the rest. With rekey (TLS 1.3), the client sends a
+KeyUpdate after half of the bytes and moves TLS_TX to the next key; the
+server, taking the KeyUpdate, sets TLS_RX to that key, as a TLS library
+does.
+"""
+import os
+import random
+import socket
+import struct
+import sys
+import time
+
+SOL_TLS = 282
+TCP_ULP = 31
+TLS_TX = 1
+TLS_RX = 2
+TLS_SET_RECORD_TYPE = 1
+TLS_GET_RECORD_TYPE = 2
+HANDSHAKE = 22
+KEY_UPDATE = bytes([24, 0, 0, 1, 0])
+VERSIONS = {"12": 0x0303, "13": 0x0304}
+# cipher: (TLS_CIPHER_*, key size)
+CIPHERS = {"gcm128": (51, 16), "gcm256": (52, 32)}
+CHUNK = 1 << 16
+
+
+def crypto_info(version, cipher, generation=0):
+    number, key_len = CIPHERS[cipher]
+    rng = random.Random(7 + generation)
+    iv, key, salt, rec_seq = (rng.randbytes(n) for n in (8, key_len, 4, 8))
+    return struct.pack("=HH", VERSIONS[version], number) + iv + key + salt + rec_seq
+
+
+def expected(nbytes):
+    return random.Random(1).randbytes(nbytes)
+
+
+def attach(sock, direction, version, cipher):
+    sock.setsockopt(socket.IPPROTO_TCP, TCP_ULP, b"tls")
+    sock.setsockopt(SOL_TLS, direction, crypto_info(version, cipher))
+
+
+def server(port, nbytes, version, cipher):
+    want = expected(nbytes)
+    lsock = socket.create_server(("0.0.0.0", port))
+    lsock.settimeout(120)
+    conn, _ = lsock.accept()
+    # Blocking reads bounded by SO_RCVTIMEO, not poll() then read: once a
+    # read has decrypted a KeyUpdate ahead, the socket is not readable
+    # until TLS_RX although the next read returns the KeyUpdate (upstream
+    # semantics).
+    conn.settimeout(None)
+    conn.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("ll", 120, 0))
+    attach(conn, TLS_RX, version, cipher)
+    got = generation = 0
+    while True:
+        data, anc, _, _ = conn.recvmsg(CHUNK, socket.CMSG_SPACE(1))
+        rtype = next((c[2][0] for c in anc if c[:2] == (SOL_TLS, TLS_GET_RECORD_TYPE)), None)
+        if rtype is not None and rtype != 23:
+            if rtype != HANDSHAKE or data != KEY_UPDATE:
+                print(f"FAIL: record type {rtype} {data.hex()}")
+                return 1
+            # As a TLS library does: the next key right away (the socket is
+            # not readable until then, so a poll() would wait forever).
+            generation += 1
+            conn.setsockopt(SOL_TLS, TLS_RX, crypto_info(version, cipher, generation))
+            continue
+        if not data:
+            break
+        if data != want[got:got + len(data)]:
+            at = next(i for i, (a, b) in enumerate(zip(data, want[got:])) if a != b)
+            print(f"FAIL: byte {got + at} differs")
+            return 1
+        got += len(data)
+    if got != nbytes:
+        print(f"FAIL: {got} of {nbytes} bytes")
+        return 1
+    print(f"ok {nbytes} bytes byte-exact, {generation} rekeys")
+    return 0
+
+
+def wait_for(path, timeout=60):
+    end = time.monotonic() + timeout
+    while not os.path.exists(path):
+        if time.monotonic() > end:
+            raise TimeoutError(path)
+        time.sleep(0.05)
+
+
+def client(addr, port, nbytes, version, cipher, pause=None, rekey=False):
+    data = memoryview(expected(nbytes))
+    sock = socket.create_connection((addr, port), timeout=120)
+    # Blocking sends bounded by SO_SNDTIMEO: each send returns once TCP has
+    # the records. (tls.ko drops a record TCP had no room for yet when a
+    # non-blocking sender closes right after its last send.)
+    sock.settimeout(None)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, struct.pack("ll", 120, 0))
+    attach(sock, TLS_TX, version, cipher)
+    half = nbytes // 2
+    sock.sendall(data[:half])
+    if pause:
+        open(pause + ".half", "w").close()
+        wait_for(pause + ".go")
+    if rekey:
+        sock.sendmsg([KEY_UPDATE], [(SOL_TLS, TLS_SET_RECORD_TYPE, bytes([HANDSHAKE]))])
+        sock.setsockopt(SOL_TLS, TLS_TX, crypto_info(version, cipher, 1))
+    sock.sendall(data[half:])
+    sock.close()
+    return 0
+
+
+def main(argv):
+    if argv[1] == "server":
+        return server(int(argv[2]), int(argv[3]), argv[4], argv[5])
+    pause = argv[7] if len(argv) > 7 and argv[7] != "-" else None
+    rekey = len(argv) > 8 and argv[8] == "rekey"
+    return client(argv[2], int(argv[3]), int(argv[4]), argv[5], argv[6], pause, rekey)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
