@@ -4,7 +4,7 @@
 //! that diag, `ss -ti` and drivers (`tls_get_ctx()`) keep working.
 
 use crate::bindings;
-use crate::device::DevTx;
+use crate::device::{DevRx, DevTx};
 use crate::logic::cipher::{InfoHeader, CRYPTO_INFO_HDR_LEN, CRYPTO_INFO_MAX_LEN};
 use crate::skb::NetDevice;
 use crate::sock::{CallbackGuard, Sock, SockGuard};
@@ -291,6 +291,11 @@ impl Context {
 
     /// The RX state, once an RX key is installed.
     pub(crate) fn rx(&self) -> Option<Pin<&Rx>> {
+        if let Some(dev) = self.dev_rx() {
+            // SAFETY: the device RX state is owned by the context and freed
+            // only with it, after every socket call returned.
+            return Some(unsafe { &*dev }.rx());
+        }
         // SAFETY: `priv_ctx_rx` is null or a pinned `KBox<Rx>` owned by the
         // context and freed only with it, after every socket call returned.
         unsafe {
@@ -334,6 +339,43 @@ impl Context {
             // atomics and the workqueue.
             unsafe { bindings::tlsr_tx_close(tx) };
         }
+    }
+
+    /// The device RX state, if RX is on a device (`TLS_HW`).
+    pub(crate) fn dev_rx(&self) -> Option<*mut DevRx> {
+        if self.conf(Dir::Rx) != Conf::Hw {
+            return None;
+        }
+        // SAFETY: valid by the type invariant; with `TLS_HW` RX,
+        // `priv_ctx_rx` is a device RX state.
+        let p = unsafe { (*self.raw()).priv_ctx_rx.cast::<DevRx>() };
+        (!p.is_null()).then_some(p)
+    }
+
+    /// RX goes on a device with the state `dev` (owned by the context).
+    pub(crate) fn set_dev_rx(&self, _lock: &SockGuard<'_>, dev: *mut DevRx) {
+        self.set_conf(Dir::Rx, Conf::Hw);
+        // SAFETY: valid by the type invariant; writers are serialised.
+        unsafe { (*self.raw()).priv_ctx_rx = dev.cast() };
+    }
+
+    /// The device refused the RX key: no RX state yet.
+    pub(crate) fn clear_dev_rx(&self, _lock: &SockGuard<'_>) {
+        // SAFETY: valid by the type invariant; writers are serialised.
+        unsafe { (*self.raw()).priv_ctx_rx = core::ptr::null_mut() };
+        self.set_conf(Dir::Rx, Conf::Base);
+    }
+
+    /// Sets a bit of the context's `flags` (`enum tls_context_flags`).
+    pub(crate) fn set_flag(&self, bit: u32) {
+        // SAFETY: valid by the type invariant; the flag word is atomic.
+        unsafe { bindings::tlsr_ctx_set_flag(self.raw(), bit as i32) }
+    }
+
+    /// Whether a bit of the context's `flags` is set.
+    pub(crate) fn test_flag(&self, bit: u32) -> bool {
+        // SAFETY: valid by the type invariant; the flag word is atomic.
+        unsafe { bindings::tlsr_ctx_test_flag(self.raw(), bit as i32) }
     }
 
     /// Asks for a TX resync of the device (`TLS_TX_SYNC_SCHED`); returns
@@ -476,9 +518,13 @@ impl Drop for Detached {
                     drop(KBox::from_raw(tx));
                 }
             }
-            let rx = (*c).priv_ctx_rx.cast::<Rx>();
-            if !rx.is_null() {
-                drop(KBox::from_raw(rx));
+            if let Some(dev) = self.0.dev_rx() {
+                drop(KBox::from_raw(dev));
+            } else {
+                let rx = (*c).priv_ctx_rx.cast::<Rx>();
+                if !rx.is_null() {
+                    drop(KBox::from_raw(rx));
+                }
             }
             bindings::tlsr_ctx_free(c);
         }

@@ -663,3 +663,13 @@ bool tlsr_ctx_test_and_set_flag(struct tls_context *ctx, int bit)
 {
 	return test_and_set_bit(bit, &ctx->flags);
 }
+
+void tlsr_ctx_set_flag(struct tls_context *ctx, int bit)
+{
+	set_bit(bit, &ctx->flags);
+}
+
+bool tlsr_ctx_test_flag(struct tls_context *ctx, int bit)
+{
+	return test_bit(bit, &ctx->flags);
+}

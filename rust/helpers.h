@@ -132,5 +132,7 @@ void tlsr_kfree_skb(struct sk_buff *skb);
 bool tlsr_netif_is_bond_master(const struct net_device *dev);
 struct net_device *tlsr_ctx_netdev(struct tls_context *ctx);
 bool tlsr_ctx_test_and_set_flag(struct tls_context *ctx, int bit);
+void tlsr_ctx_set_flag(struct tls_context *ctx, int bit);
+bool tlsr_ctx_test_flag(struct tls_context *ctx, int bit);
 
 #endif /* _TLS_REKEY_HELPERS_H */

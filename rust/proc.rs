@@ -22,6 +22,12 @@ pub(crate) enum Stat {
     TxDevice,
     /// `TlsRxSw`: software RX keys installed.
     RxSw,
+    /// `TlsCurrRxDevice`: sockets with RX on a device now.
+    CurrRxDevice,
+    /// `TlsRxDevice`: RX keys installed on a device.
+    RxDevice,
+    /// `TlsRxDeviceResync`: RX resynchronisations sent to a device.
+    RxDeviceResync,
     /// `TlsDecryptError`: records that failed to open.
     DecryptError,
     /// `TlsRxRekeyOk`.
@@ -48,6 +54,9 @@ impl Stat {
             Stat::TxSw => bindings::LINUX_MIB_TLSTXSW,
             Stat::TxDevice => bindings::LINUX_MIB_TLSTXDEVICE,
             Stat::RxSw => bindings::LINUX_MIB_TLSRXSW,
+            Stat::CurrRxDevice => bindings::LINUX_MIB_TLSCURRRXDEVICE,
+            Stat::RxDevice => bindings::LINUX_MIB_TLSRXDEVICE,
+            Stat::RxDeviceResync => bindings::LINUX_MIB_TLSRXDEVICERESYNC,
             Stat::DecryptError => bindings::LINUX_MIB_TLSDECRYPTERROR,
             Stat::RxRekeyOk => bindings::LINUX_MIB_TLSRXREKEYOK,
             Stat::RxRekeyError => bindings::LINUX_MIB_TLSRXREKEYERROR,

@@ -68,7 +68,8 @@ fn build(set: &mut ProtoSet, base: &bindings::proto, base_ops: &bindings::proto_
                 p.splice_eof = Some(sw::splice_eof);
                 o.splice_eof = Some(sw::splice_eof);
             }
-            if rx == Conf::Sw as usize {
+            // Device RX too: its reader opens what the device did not.
+            if rx == Conf::Sw as usize || rx == Conf::Hw as usize {
                 p.recvmsg = Some(sw::recvmsg);
                 o.splice_read = Some(sw::splice_read);
                 o.poll = Some(sw::poll);

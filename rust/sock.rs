@@ -146,6 +146,32 @@ impl Sock {
         Ok(r as usize)
     }
 
+    /// Reads raw bytes from TCP's receive queue into `buf` without
+    /// blocking (`tcp_read_sock()`), for device RX: `runs` gets the byte
+    /// ranges of `buf` that came in skbs the device decrypted. Returns the
+    /// bytes read and the number of runs. The socket lock must not be held.
+    pub(crate) fn tcp_read_runs(
+        &self,
+        buf: &mut [MaybeUninit<u8>],
+        runs: &mut [bindings::tlsr_rx_run],
+    ) -> Result<(usize, usize)> {
+        let mut nruns = 0u32;
+        // SAFETY: `self.0` is valid by the type invariant; `buf` and
+        // `runs` are valid for writes of their lengths.
+        let r = unsafe {
+            bindings::tlsr_tcp_read_runs(
+                self.as_ptr(),
+                buf.as_mut_ptr().cast(),
+                buf.len() as u32,
+                runs.as_mut_ptr(),
+                runs.len() as u32,
+                &mut nruns,
+            )
+        };
+        kernel::error::to_result(r.min(0))?;
+        Ok((r as usize, nruns as usize))
+    }
+
     /// Takes the socket lock (`lock_sock()`), released when the guard drops.
     pub(crate) fn lock(&self) -> SockGuard<'_> {
         // SAFETY: `self.0` is valid by the type invariant.

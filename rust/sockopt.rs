@@ -191,6 +191,8 @@ fn set_conf(sk: &Sock, ctx: &Context, opt: &OptVal, dir: Dir) -> Result {
             Stat::CurrTxSw.inc(sk);
             Stat::TxSw
         }
+        // Device RX counts itself (`TlsRxDevice`).
+        (Dir::Rx, false, true) if ctx.conf(Dir::Rx) == Conf::Hw => return r,
         (Dir::Rx, false, true) => {
             Stat::CurrRxSw.inc(sk);
             Stat::RxSw
@@ -249,10 +251,14 @@ fn install_conf(
                 let generation = g.key.generation + 1;
                 g.rekey(KeyState::new(hdr.version, desc, info, generation)?);
             }
-            None => ctx.set_rx(
-                lock,
-                new_rx(sk, KeyState::new(hdr.version, desc, info, 0)?)?,
-            ),
+            None => {
+                let rx = new_rx(sk, KeyState::new(hdr.version, desc, info, 0)?)?;
+                // Drivers read the key from the context: store it first.
+                ctx.store_key(lock, dir, info);
+                if let Err(rx) = device::rx::offload(lock, ctx, rx) {
+                    ctx.set_rx(lock, rx);
+                }
+            }
         },
     }
     ctx.install(lock, dir, info);

@@ -6,14 +6,19 @@
 //! Readers are serialised by a mutex taken before the socket lock (TCP's
 //! `recvmsg` takes the socket lock itself while the mutex is held).
 
+use crate::bindings;
 use crate::bindings::SPLICE_F_NONBLOCK;
+use crate::context::Context;
 use crate::crypto::KeyState;
+use crate::device;
 use crate::generations::Log;
 use crate::logic::errno::Errno;
 use crate::logic::record::{CT_APPLICATION_DATA, CT_HANDSHAKE, HEADER_LEN, HS_KEY_UPDATE};
+use crate::logic::runs::{self, Cover};
 use crate::msg::{Msg, MSG_DONTWAIT, MSG_PEEK, MSG_WAITALL};
 use crate::proc::Stat;
 use crate::sock::{Pipe, Sock};
+use core::mem::MaybeUninit;
 use core::ops::{Deref, DerefMut};
 use core::sync::atomic::{AtomicBool, Ordering};
 use kernel::prelude::*;
@@ -54,6 +59,9 @@ pub(crate) struct RxInner {
     /// the error is reported once through `sk_err`, later reads find no
     /// records.
     stopped: bool,
+    /// On a device RX socket, the ranges of `raw` (sorted, disjoint) that
+    /// came in skbs the device decrypted.
+    decrypted: KVec<(usize, usize)>,
 }
 
 /// The RX state of a socket.
@@ -133,6 +141,7 @@ pub(crate) fn new_rx(sk: &Sock, key: KeyState) -> Result<Pin<KBox<Rx>>> {
             log,
             key_update_pending: false,
             stopped: false,
+            decrypted: KVec::new(),
         }),
         }),
         GFP_KERNEL,
@@ -163,6 +172,10 @@ impl RxInner {
         let rest = self.raw.len() - n;
         self.raw.copy_within(n.., 0);
         self.raw.truncate(rest);
+        self.decrypted.retain(|r| r.1 > n);
+        for r in self.decrypted.iter_mut() {
+            *r = (r.0.saturating_sub(n), r.1 - n);
+        }
         self.head -= n;
         for p in self.ready.iter_mut() {
             p.start -= n;
@@ -187,8 +200,54 @@ impl RxInner {
         sk.err_abort(e);
         self.stopped = true;
         // Records already opened stay readable; the rest is garbage.
-        self.raw.truncate(self.head);
+        self.truncate_raw();
         sk.take_error().err().unwrap_or(e)
+    }
+
+    /// Drops the bytes of `raw` past the opened records.
+    fn truncate_raw(&mut self) {
+        let head = self.head;
+        self.raw.truncate(head);
+        self.decrypted.retain(|r| r.0 < head);
+        if let Some(last) = self.decrypted.last_mut() {
+            last.1 = last.1.min(head);
+        }
+    }
+
+    /// Opens the record `raw[at..at + len]` in place with the current
+    /// key: on a device socket, as `tls_device_decrypted()` does, a record
+    /// the device decrypted whole is taken as it is, and one it decrypted
+    /// in part has those parts encrypted again before it is opened.
+    fn open_at(
+        &mut self,
+        sk: &Sock,
+        at: usize,
+        len: usize,
+    ) -> Result<(core::ops::Range<usize>, u8)> {
+        let outer = self.raw[at];
+        match Context::get(sk).filter(|c| c.dev_rx().is_some()) {
+            Some(ctx) => {
+                let tcp_start = self.raw_seq.wrapping_add(at as u32);
+                device::rx::resync_new_rec(sk, &ctx, tcp_start, self.key.seq);
+            }
+            None => return self.key.open(outer, &mut self.raw[at..at + len]),
+        }
+        let l = self.key.layout;
+        let (start, end) = (at + l.prepend_len(), at + len - l.tag_len());
+        match runs::cover(&self.decrypted, start, end) {
+            Cover::All => self.key.open_decrypted(outer, &self.raw[at..at + len]),
+            Cover::None => self.key.open(outer, &mut self.raw[at..at + len]),
+            Cover::Part => {
+                let mut copy = KVec::with_capacity(len, GFP_KERNEL)?;
+                copy.extend_from_slice(&self.raw[at..at + len], GFP_KERNEL)?;
+                self.key.xor_keystream(outer, &mut copy)?;
+                let raw = &mut self.raw;
+                runs::each_covered(&self.decrypted, start, end, |s, e| {
+                    raw[s..e].copy_from_slice(&copy[s - at..e - at]);
+                });
+                self.key.open(outer, &mut self.raw[at..at + len])
+            }
+        }
     }
 
     /// Opens the record at the head of `raw` if it is complete; `false`
@@ -207,9 +266,8 @@ impl RxInner {
             Err(e) => return Err(self.stop(sk, e)),
         };
         let at = self.head;
-        let outer = self.raw[at];
         let seq = self.key.seq;
-        let (range, content_type) = match self.key.open(outer, &mut self.raw[at..at + len]) {
+        let (range, content_type) = match self.open_at(sk, at, len) {
             Ok(r) => r,
             Err(e) => {
                 // A record that does not open stays at the head: every
@@ -262,15 +320,51 @@ impl RxInner {
         }
         self.raw.reserve(want, GFP_KERNEL)?;
         let flags = if nonblock { MSG_DONTWAIT } else { 0 };
-        let r = sk.tcp_recv(&mut self.raw.spare_capacity_mut()[..want], flags)?;
+        // RX on a device stays `TLS_HW` for good, even once off it.
+        let r = if Context::get(sk).is_some_and(|c| c.dev_rx().is_some()) {
+            self.fill_device(sk, want, flags)?
+        } else {
+            sk.tcp_recv(&mut self.raw.spare_capacity_mut()[..want], flags)?
+        };
         // SAFETY: TCP wrote `r` bytes.
         unsafe { self.raw.inc_len(r) };
         // Only the reader (holding the RX mutex) moves `copied_seq`.
         self.raw_seq = sk.tcp_copied_seq().wrapping_sub(self.raw.len() as u32);
         if self.stopped {
-            self.raw.truncate(self.head);
+            self.truncate_raw();
         }
         Ok(r)
+    }
+
+    /// Device RX: reads up to `want` bytes skb by skb into the spare room
+    /// of `raw`, keeping which of them the device decrypted; waits as
+    /// TCP's `recvmsg` would (`flags`) when nothing is queued.
+    fn fill_device(&mut self, sk: &Sock, want: usize, flags: u32) -> Result<usize> {
+        if sk.tcp_inq() == 0 {
+            // Waits for data, end of stream, an error, a signal or the
+            // timeout exactly as a read would, and takes nothing.
+            let mut probe = [MaybeUninit::uninit()];
+            if sk.tcp_recv(&mut probe, flags | MSG_PEEK)? == 0 {
+                return Ok(0);
+            }
+        }
+        let base = self.raw.len();
+        let mut runs = [bindings::tlsr_rx_run::default(); 16];
+        // Room for every run first: nothing may fail once TCP let go of
+        // the bytes.
+        self.decrypted.reserve(runs.len(), GFP_KERNEL)?;
+        let (n, nruns) = sk.tcp_read_runs(&mut self.raw.spare_capacity_mut()[..want], &mut runs)?;
+        if n == 0 {
+            return Err(EAGAIN);
+        }
+        for r in &runs[..nruns] {
+            let (s, e) = (base + r.start as usize, base + r.end as usize);
+            match self.decrypted.last_mut() {
+                Some(last) if last.1 == s => last.1 = e,
+                _ => self.decrypted.push((s, e), GFP_KERNEL)?,
+            }
+        }
+        Ok(n)
     }
 
     /// Whether a read would find a record without blocking (for `poll`).

@@ -8,7 +8,7 @@ use crate::context::{Conf, Context, Dir};
 use crate::logic::errno::Errno;
 use crate::proc::Stat;
 use crate::sock::Sock;
-use crate::{proto, sockopt};
+use crate::{device, proto, sockopt};
 use core::cell::UnsafeCell;
 use kernel::ffi::{c_char, c_int, c_long, c_uint};
 use kernel::prelude::*;
@@ -148,6 +148,7 @@ pub(crate) unsafe extern "C" fn close(sk: *mut bindings::sock, timeout: c_long) 
         if ctx.conf(Dir::Rx) == Conf::Sw {
             Stat::CurrRxSw.add(&s, -1);
         }
+        device::rx::cleanup(&s, &ctx);
         let cb = s.callback_write_lock();
         // SAFETY: `base` is the proto the socket ran before us.
         unsafe { s.set_prot(base, core::ptr::null()) };
@@ -203,6 +204,7 @@ unsafe extern "C" fn release(sk: *mut bindings::sock) {
     };
     // A device TX context is freed by the device destructor.
     if let Some(ctx) = Context::get(&s).filter(|c| c.dev_tx().is_none()) {
+        device::rx::cleanup(&s, &ctx);
         ctx.stop_tx_work();
         let cb = s.callback_write_lock();
         drop(ctx.detach(&s, &cb));

@@ -15,6 +15,10 @@ struct tlsdev_ops;
  * additional data = the record header, the content type inside.
  */
 #define TLS_REKEY_DEV_TLS13_TX	(1U << 0)
+/* The device opens TLS 1.3 records (RX): the same nonce and additional
+ * data; the content type and padding stay in the plaintext for the ULP.
+ */
+#define TLS_REKEY_DEV_TLS13_RX	(1U << 1)
 
 /*
  * Declares the capabilities of the devices whose tlsdev_ops are @ops, for

@@ -150,10 +150,152 @@ void tlsr_device_tx_stop(struct sock *sk)
 void tlsr_device_tx_attach(struct sock *sk, struct tls_context *ctx,
 			   struct net_device *dev)
 {
+	tlsr_device_rx_attach(sk, ctx, dev);
+	smp_store_release(&sk->sk_validate_xmit_skb, tls_validate_xmit_skb);
+}
+
+/*
+ * RX (or TX) goes on the device: tls_is_sk_rx_device_offloaded() compares
+ * sk_destruct. As tls_device_attach(), once per socket: the second
+ * direction on the same device finds it done.
+ */
+void tlsr_device_rx_attach(struct sock *sk, struct tls_context *ctx,
+			   struct net_device *dev)
+{
+	if (sk->sk_destruct == tls_device_sk_destruct)
+		return;
 	rcu_assign_pointer(ctx->netdev, dev);
 	ctx->sk_destruct = sk->sk_destruct;
 	smp_store_release(&sk->sk_destruct, tls_device_sk_destruct);
-	smp_store_release(&sk->sk_validate_xmit_skb, tls_validate_xmit_skb);
+}
+
+/*
+ * A socket with only RX on a device closes: its key left the device, so
+ * it is an ordinary socket again (TX on a device keeps the attachment
+ * until sk_destruct).
+ */
+void tlsr_device_rx_detach(struct sock *sk, struct tls_context *ctx)
+{
+	RCU_INIT_POINTER(ctx->netdev, NULL);
+	if (sk->sk_destruct == tls_device_sk_destruct)
+		sk->sk_destruct = ctx->sk_destruct;
+}
+
+/*
+ * tls_device_down() for RX: the reader no longer counts on the device (no
+ * resync answers); the device reference is about to go.
+ */
+void tlsr_device_rx_degrade(struct tls_context *ctx)
+{
+	set_bit(TLS_RX_DEV_DEGRADED, &ctx->flags);
+	RCU_INIT_POINTER(ctx->netdev, NULL);
+}
+
+bool tlsr_netdev_can_tls_rx(struct net_device *dev)
+{
+	return (dev->features & NETIF_F_HW_TLS_RX) && dev->tlsdev_ops &&
+	       dev->tlsdev_ops->tls_dev_add && dev->tlsdev_ops->tls_dev_del &&
+	       dev->tlsdev_ops->tls_dev_resync;
+}
+
+/* As tls_set_device_offload_rx(): the device starts at copied_seq. */
+int tlsr_tls_dev_add_rx(struct net_device *dev, struct sock *sk,
+			struct tls_context *ctx)
+{
+	return dev->tlsdev_ops->tls_dev_add(dev, sk, TLS_OFFLOAD_CTX_DIR_RX,
+					    &ctx->crypto_recv.info,
+					    tcp_sk(sk)->copied_seq);
+}
+
+void tlsr_tls_dev_del_rx(struct net_device *dev, struct tls_context *ctx)
+{
+	dev->tlsdev_ops->tls_dev_del(dev, ctx, TLS_OFFLOAD_CTX_DIR_RX);
+}
+
+void tlsr_tls_dev_resync_rx(struct net_device *dev, struct sock *sk, u32 seq,
+			    u64 rcd_sn)
+{
+	__be64 sn = cpu_to_be64(rcd_sn);
+
+	dev->tlsdev_ops->tls_dev_resync(dev, sk, seq, (u8 *)&sn,
+					TLS_OFFLOAD_CTX_DIR_RX);
+}
+
+void tlsr_offload_rx_init(struct tls_offload_context_rx *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->resync_nh_reset = 1;
+}
+
+/*
+ * tls_device_rx_resync_new_rec() for TLS_OFFLOAD_SYNC_TYPE_DRIVER_REQ: a
+ * driver asked (tls_offload_rx_resync_request()) to be told the record
+ * sequence of the record whose header ends at TCP sequence @seq; true if
+ * that request is taken now.
+ */
+bool tlsr_offload_rx_resync_take(struct tls_offload_context_rx *o, u32 seq)
+{
+	s64 req;
+
+	if (o->resync_type != TLS_OFFLOAD_SYNC_TYPE_DRIVER_REQ)
+		return false;
+	req = atomic64_read(&o->resync_req);
+	if (likely(!req) || (u32)(req >> 32) != seq)
+		return false;
+	return atomic64_try_cmpxchg(&o->resync_req, &req, 0);
+}
+
+struct tlsr_read_state {
+	u8 *buf;
+	u32 copied;
+	struct tlsr_rx_run *runs;
+	u32 max_runs;
+	u32 nruns;
+};
+
+static int tlsr_read_actor(read_descriptor_t *desc, struct sk_buff *skb,
+			   unsigned int offset, size_t len)
+{
+	struct tlsr_read_state *st = desc->arg.data;
+	size_t n = min_t(size_t, len, desc->count);
+	struct tlsr_rx_run *last = st->nruns ? &st->runs[st->nruns - 1] : NULL;
+
+	if (skb_is_decrypted(skb) && !(last && last->end == st->copied)) {
+		/* No room to say what this skb is: read it next time. */
+		if (st->nruns == st->max_runs)
+			return 0;
+		last = &st->runs[st->nruns++];
+		last->start = st->copied;
+		last->end = st->copied;
+	}
+	if (skb_copy_bits(skb, offset, st->buf + st->copied, n))
+		return -EFAULT;
+	st->copied += n;
+	if (skb_is_decrypted(skb))
+		last->end = st->copied;
+	desc->count -= n;
+	return n;
+}
+
+/*
+ * Device RX: reads up to @len bytes from TCP's receive queue without
+ * blocking, as tls_strp does, telling which of them came in skbs the
+ * device decrypted (@runs, offsets into @buf). Bytes read or -errno.
+ */
+int tlsr_tcp_read_runs(struct sock *sk, u8 *buf, u32 len,
+		       struct tlsr_rx_run *runs, u32 max_runs, u32 *nruns)
+{
+	struct tlsr_read_state st = {
+		.buf = buf, .runs = runs, .max_runs = max_runs,
+	};
+	read_descriptor_t desc = { .arg.data = &st, .count = len };
+	int r;
+
+	lock_sock(sk);
+	r = tcp_read_sock(sk, &desc, tlsr_read_actor);
+	release_sock(sk);
+	*nruns = st.nruns;
+	return st.copied ?: min(r, 0);
 }
 
 /* ctx->netdev where its writers are serialised (the device list lock). */

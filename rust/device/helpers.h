@@ -17,6 +17,7 @@ struct net_device;
 struct tls_context;
 struct tls_record_info;
 struct tls_offload_context_tx;
+struct tls_offload_context_rx;
 struct work_struct;
 
 /*
@@ -56,6 +57,28 @@ void tlsr_device_tx_leave(struct tls_context *ctx,
 						      struct net_device *dev,
 						      struct sk_buff *skb));
 void tlsr_tcp_write_collapse_fence(struct sock *sk);
+
+bool tlsr_netdev_can_tls_rx(struct net_device *dev);
+int tlsr_tls_dev_add_rx(struct net_device *dev, struct sock *sk,
+			struct tls_context *ctx);
+void tlsr_tls_dev_del_rx(struct net_device *dev, struct tls_context *ctx);
+void tlsr_tls_dev_resync_rx(struct net_device *dev, struct sock *sk, u32 seq,
+			    u64 rcd_sn);
+void tlsr_offload_rx_init(struct tls_offload_context_rx *o);
+bool tlsr_offload_rx_resync_take(struct tls_offload_context_rx *o, u32 seq);
+void tlsr_device_rx_attach(struct sock *sk, struct tls_context *ctx,
+			   struct net_device *dev);
+void tlsr_device_rx_detach(struct sock *sk, struct tls_context *ctx);
+void tlsr_device_rx_degrade(struct tls_context *ctx);
+
+/* A run of bytes read from TCP that came in skbs the device decrypted. */
+struct tlsr_rx_run {
+	u32 start;
+	u32 end;
+};
+
+int tlsr_tcp_read_runs(struct sock *sk, u8 *buf, u32 len,
+		       struct tlsr_rx_run *runs, u32 max_runs, u32 *nruns);
 const struct tlsdev_ops *tlsr_netdev_tlsdev_ops(struct net_device *dev);
 
 void tlsr_offload_init(struct tls_offload_context_tx *o);

@@ -5,14 +5,16 @@
 //! tls.ko's driver-facing ABI (the five symbols in-tree drivers link
 //! against, and the C layout of the device TX context they read), device
 //! TX with its software fallback, and the record sealing the fallback
-//! shares with the simulated NIC. RX stays in software: see
-//! Documentation/status.rst.
+//! shares with the simulated NIC, and device RX with its resync.
 
 mod abi;
 mod caps;
 mod fallback;
+mod list;
 mod offload_tx;
+pub(crate) mod rx;
 mod sealer;
 pub(crate) mod tx;
 
+pub(crate) use rx::DevRx;
 pub(crate) use tx::DevTx;

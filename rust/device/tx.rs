@@ -9,6 +9,7 @@
 //! through another device are sealed by the software fallback from it.
 
 use super::caps;
+use super::list;
 use super::fallback;
 use super::offload_tx::OffloadTx;
 use super::sealer::Sealer;
@@ -24,7 +25,6 @@ use core::marker::PhantomData;
 use core::mem::offset_of;
 use core::ptr::NonNull;
 use kernel::prelude::*;
-use kernel::sync::global_lock;
 
 /// The device TX state of a socket (`priv_ctx_tx` with `TLS_HW`).
 ///
@@ -110,25 +110,6 @@ impl Drop for Locked<'_> {
     }
 }
 
-/// A socket on a device, for the netdev notifier: its context and the
-/// device it holds a reference to (null once taken off it).
-struct Entry {
-    ctx: *mut bindings::tls_context,
-    dev: *mut bindings::net_device,
-}
-
-/// Device TX sockets: serialises key add/del against devices going down.
-struct Devices(KVec<Entry>);
-
-// SAFETY: the pointers are only used under the lock, for live contexts
-// (entries leave before their context is freed) and held devices.
-unsafe impl Send for Devices {}
-
-global_lock! {
-    // SAFETY: initialised in `Registration::new()` before the ULP exists.
-    unsafe(uninit) static DEVICES: Mutex<Devices> = Devices(KVec::new());
-}
-
 /// Whether TX of this version and cipher may go to `dev`: AES-GCM, TLS 1.2
 /// (what in-tree drivers know) or TLS 1.3 if its driver opted in.
 fn offloadable(version: u16, cipher: u16, dev: *mut bindings::net_device) -> bool {
@@ -209,32 +190,14 @@ pub(crate) fn offload(
     ctx.set_dev_tx(sk, raw);
     // SAFETY: `sk` is locked; the callback finds the state set just above.
     unsafe { bindings::tlsr_device_tx_start(sk.as_ptr(), Some(clean_acked)) };
-    let added = {
-        let mut g = DEVICES.lock();
-        let entry = Entry {
-            ctx: ctx.as_ptr(),
-            dev,
-        };
-        // SAFETY: `dev` is held; the lock orders this against going down.
-        let up = unsafe { bindings::tlsr_netdev_is_up(dev) };
-        // Listed first: a device going down right after the add finds it.
-        up && g.0.push(entry, GFP_KERNEL).is_ok() && {
-            // SAFETY: the context holds the key; the driver finds the
-            // device TX context through it.
-            let r =
-                unsafe { bindings::tlsr_tls_dev_add_tx(dev, sk.as_ptr(), ctx.as_ptr(), write_seq) };
-            if r != 0 {
-                g.0.pop();
-            }
-            r == 0
-        }
-    };
+    let added = list::add(ctx.as_ptr(), dev, Dir::Tx, || {
+        // SAFETY: `dev` is held and up; the context holds the key and the
+        // driver finds the device TX context through it.
+        unsafe { bindings::tlsr_tls_dev_add_tx(dev, sk.as_ptr(), ctx.as_ptr(), write_seq) == 0 }
+    });
     if !added {
-        // SAFETY: `sk` is locked; the reference taken above.
-        unsafe {
-            bindings::tlsr_device_tx_stop(sk.as_ptr());
-            bindings::tlsr_dev_put(dev);
-        }
+        // SAFETY: `sk` is locked.
+        unsafe { bindings::tlsr_device_tx_stop(sk.as_ptr()) };
         ctx.clear_dev_tx(sk);
         // SAFETY: `raw` came from `KBox::into_raw` above; nothing else
         // refers to it any more (the device refused it).
@@ -293,19 +256,14 @@ unsafe extern "C" fn destruct_work(work: *mut bindings::work_struct) {
     let o = unsafe { bindings::tlsr_offload_of_work(work) };
     // SAFETY: `ctx` was set when the context was built (`offload`).
     let c = unsafe { (*o).ctx };
-    {
-        let mut g = DEVICES.lock();
-        if let Some(i) = g.0.iter().position(|e| e.ctx == c) {
-            let e = g.0.remove(i).ok();
-            if let Some(e) = e.filter(|e| !e.dev.is_null()) {
-                // SAFETY: the device is held by the entry; the key is on it.
-                unsafe {
-                    bindings::tlsr_tls_dev_del_tx(e.dev, c);
-                    bindings::tlsr_dev_put(e.dev);
-                }
-            }
-        }
-    }
+    list::del(c, Dir::Tx, |dev| {
+        // SAFETY: the device is held by the list and has the key.
+        unsafe { bindings::tlsr_tls_dev_del_tx(dev, c) }
+    });
+    list::del(c, Dir::Rx, |dev| {
+        // SAFETY: as above.
+        unsafe { bindings::tlsr_tls_dev_del_rx(dev, c) }
+    });
     // SAFETY: the socket is gone; nothing else refers to the context.
     drop(unsafe { Detached::from_raw(c) });
 }
@@ -343,46 +301,21 @@ unsafe fn to_software_validator(ctx: *mut bindings::tls_context) {
     unsafe { bindings::tlsr_device_tx_leave(ctx, Some(validate_xmit_skb_sw)) };
 }
 
-/// Takes the sockets of `entries` that are on `dev` off it (`only`: one
-/// socket's context, or all): skbs already validated for the device
-/// leave first, then the keys go.
-fn leave(
-    entries: &mut [Entry],
-    dev: *mut bindings::net_device,
-    only: Option<*mut bindings::tls_context>,
-) {
-    let on_dev = |e: &Entry| e.dev == dev && only.is_none_or(|c| c == e.ctx);
-    let mut any = false;
-    for e in entries.iter().filter(|e| on_dev(e)) {
-        // SAFETY: the entry's context and socket are live (entries leave
-        // before their context is freed).
-        unsafe { to_software_validator(e.ctx) };
-        any = true;
-    }
-    if !any {
-        return;
-    }
-    // SAFETY: process context; may sleep.
-    unsafe { bindings::synchronize_net() };
-    for e in entries.iter_mut().filter(|e| on_dev(e)) {
-        // SAFETY: the key of the entry's context is on the held device.
-        unsafe {
-            bindings::tlsr_tls_dev_del_tx(dev, e.ctx);
-            bindings::tlsr_dev_put(dev);
-        }
-        e.dev = core::ptr::null_mut();
-    }
-}
+/// How a socket leaves its device.
+const LEAVE: list::Leave = list::Leave {
+    stop_tx: to_software_validator,
+    stop_rx: super::rx::degrade,
+};
 
-/// NETDEV_DOWN of a device with TLS TX offload (`tls_device_down()`):
-/// its sockets leave it; their record skbs are sealed by the software
-/// fallback from now on, so nothing is lost.
+/// NETDEV_DOWN of a device with TLS offload (`tls_device_down()`): its
+/// sockets leave it; their record skbs are sealed by the software fallback
+/// from now on and their records opened in software, so nothing is lost.
 ///
 /// # Safety
 ///
 /// Called by the netdev notifier (RTNL held) with a registered device.
 unsafe extern "C" fn netdev_down(dev: *mut bindings::net_device) -> core::ffi::c_int {
-    leave(&mut DEVICES.lock().0, dev, None);
+    list::leave(dev, None, true, &LEAVE);
     0
 }
 
@@ -403,16 +336,17 @@ pub(crate) fn resync_if_requested(
         return;
     }
     sk.tcp_write_collapse_fence();
-    let g = DEVICES.lock();
-    let Some(e) = g.0.iter().find(|e| e.ctx == ctx && !e.dev.is_null()) else {
-        return;
-    };
-    // SAFETY: the entry's device is held and has the key (the lock keeps
-    // it from going down meanwhile).
-    if unsafe { bindings::tlsr_tls_dev_resync_tx(e.dev, sk.as_ptr(), seq, rcd_sn) } == 0 {
-        // SAFETY: as above.
-        unsafe { bindings::tlsr_ctx_tx_resync_done(ctx) };
-    }
+    list::with_device(ctx, Dir::Tx, |dev| {
+        let Some(dev) = dev else {
+            return;
+        };
+        // SAFETY: the device is held and has the key (the list keeps it
+        // from going down meanwhile).
+        if unsafe { bindings::tlsr_tls_dev_resync_tx(dev, sk.as_ptr(), seq, rcd_sn) } == 0 {
+            // SAFETY: as above.
+            unsafe { bindings::tlsr_ctx_tx_resync_done(ctx) };
+        }
+    });
 }
 
 /// A TLS 1.3 TX rekey of a device socket: the socket leaves its device for
@@ -423,20 +357,12 @@ pub(crate) fn rekey_leaves_device(sk: &SockGuard<'_>, ctx: &Context, tx: &mut Tx
     if !tx.on_device() {
         return;
     }
-    {
-        let mut g = DEVICES.lock();
-        let dev =
-            g.0.iter()
-                .find(|e| e.ctx == ctx.as_ptr())
-                .map_or(core::ptr::null_mut(), |e| e.dev);
-        if !dev.is_null() {
-            leave(&mut g.0, dev, Some(ctx.as_ptr()));
-        } else {
-            // Already off the device (it went down): make sure of the
-            // validator all the same.
-            // SAFETY: the context and its socket are live.
-            unsafe { to_software_validator(ctx.as_ptr()) };
-        }
+    match list::with_device(ctx.as_ptr(), Dir::Tx, |dev| dev) {
+        Some(dev) => list::leave(dev, Some(ctx.as_ptr()), false, &LEAVE),
+        // Already off the device (it went down): make sure of the
+        // validator all the same.
+        // SAFETY: the context and its socket are live.
+        None => unsafe { to_software_validator(ctx.as_ptr()) },
     }
     // Records the device framed never share an skb with sealed ones (the
     // records still waiting for TCP fence themselves when sent).
@@ -451,8 +377,7 @@ pub(crate) struct Registration;
 impl Registration {
     /// Sets up device offload; called once at module load.
     pub(crate) fn new() -> Result<Self> {
-        // SAFETY: called exactly once, before any other use of `DEVICES`.
-        unsafe { DEVICES.init() };
+        list::init();
         caps::init();
         // SAFETY: `netdev_down` stays valid until `tlsr_device_exit()`.
         kernel::error::to_result(unsafe { bindings::tlsr_device_init(Some(netdev_down)) })?;
@@ -466,7 +391,7 @@ impl Drop for Registration {
         unsafe { bindings::tlsr_device_exit() };
         // Every socket is gone and the destruct work flushed: free the
         // list's storage (a static is never dropped).
-        drop(core::mem::replace(&mut DEVICES.lock().0, KVec::new()));
+        list::exit();
         caps::exit();
     }
 }

@@ -11,4 +11,5 @@ pub mod cipher;
 pub mod errno;
 pub mod generation;
 pub mod record;
+pub mod runs;
 pub mod seq;
