@@ -249,7 +249,8 @@ fn install_conf(
         Dir::Rx => match rx_guard {
             Some(g) => {
                 let generation = g.key.generation + 1;
-                g.rekey(KeyState::new(hdr.version, desc, info, generation)?);
+                let key = KeyState::new(hdr.version, desc, info, generation)?;
+                g.rekey(key, ctx.dev_rx().is_some());
             }
             None => {
                 let rx = new_rx(sk, KeyState::new(hdr.version, desc, info, 0)?)?;

@@ -62,6 +62,11 @@ pub(crate) struct RxInner {
     /// On a device RX socket, the ranges of `raw` (sorted, disjoint) that
     /// came in skbs the device decrypted.
     decrypted: KVec<(usize, usize)>,
+    /// The key the device decrypted with, kept once a KeyUpdate took RX
+    /// off the device: records after the KeyUpdate that went through the
+    /// device before it left were transformed with it, at its sequence
+    /// (which goes on counting there), and are undone with it.
+    device_key: Option<KeyState>,
 }
 
 /// The RX state of a socket.
@@ -142,6 +147,7 @@ pub(crate) fn new_rx(sk: &Sock, key: KeyState) -> Result<Pin<KBox<Rx>>> {
             key_update_pending: false,
             stopped: false,
             decrypted: KVec::new(),
+            device_key: None,
         }),
         }),
         GFP_KERNEL,
@@ -234,19 +240,39 @@ impl RxInner {
         }
         let l = self.key.layout;
         let (start, end) = (at + l.prepend_len(), at + len - l.tag_len());
-        match runs::cover(&self.decrypted, start, end) {
-            Cover::All => self.key.open_decrypted(outer, &self.raw[at..at + len]),
-            Cover::None => self.key.open(outer, &mut self.raw[at..at + len]),
-            Cover::Part => {
-                let mut copy = KVec::with_capacity(len, GFP_KERNEL)?;
-                copy.extend_from_slice(&self.raw[at..at + len], GFP_KERNEL)?;
-                self.key.xor_keystream(outer, &mut copy)?;
-                let raw = &mut self.raw;
-                runs::each_covered(&self.decrypted, start, end, |s, e| {
-                    raw[s..e].copy_from_slice(&copy[s - at..e - at]);
-                });
-                self.key.open(outer, &mut self.raw[at..at + len])
+        let cover = runs::cover(&self.decrypted, start, end);
+        let rec = at..at + len;
+        if let Some(dk) = self.device_key.as_mut() {
+            // After a KeyUpdate: whatever the device did to this record,
+            // it did with its key and its own count of records.
+            if cover != Cover::None {
+                reencrypt(dk, &mut self.raw, &self.decrypted, rec.clone(), start..end)?;
+                self.forget_runs_before(rec.end);
             }
+            let r = self.key.open(outer, &mut self.raw[rec])?;
+            if let Some(dk) = self.device_key.as_mut() {
+                dk.skip_record();
+            }
+            return Ok(r);
+        }
+        match cover {
+            Cover::All => self.key.open_decrypted(outer, &self.raw[rec]),
+            Cover::None => self.key.open(outer, &mut self.raw[rec]),
+            Cover::Part => {
+                reencrypt(&mut self.key, &mut self.raw, &self.decrypted, rec.clone(), start..end)?;
+                // Ciphertext again: a record that fails stays failing.
+                self.forget_runs_before(rec.end);
+                self.key.open(outer, &mut self.raw[rec])
+            }
+        }
+    }
+
+    /// Forgets what the device decrypted before `pos` (from the head on,
+    /// only bytes not opened yet matter).
+    fn forget_runs_before(&mut self, pos: usize) {
+        self.decrypted.retain(|r| r.1 > pos);
+        if let Some(first) = self.decrypted.first_mut() {
+            first.0 = first.0.max(pos);
         }
     }
 
@@ -282,6 +308,10 @@ impl RxInner {
         if content_type == CT_HANDSHAKE && self.raw[start..end].first() == Some(&HS_KEY_UPDATE) {
             self.key_update_pending = true;
             Stat::RxRekeyReceived.inc(sk);
+            // The device has only the old key: RX leaves it.
+            if let Some(ctx) = Context::get(sk) {
+                device::rx::leave_on_key_update(sk, &ctx);
+            }
         }
         let tcp_start = self.raw_seq.wrapping_add(at as u32);
         self.ready.push(
@@ -456,8 +486,14 @@ impl RxInner {
     }
 
     /// Installs the next key generation (`TLS_RX` rekey).
-    pub(crate) fn rekey(&mut self, key: KeyState) {
-        self.key = key;
+    ///
+    /// If the KeyUpdate took RX off its device (`from_device`), the key
+    /// the device had is kept to undo what it did to later records.
+    pub(crate) fn rekey(&mut self, key: KeyState, from_device: bool) {
+        let old = core::mem::replace(&mut self.key, key);
+        if from_device && self.device_key.is_none() {
+            self.device_key = Some(old);
+        }
         self.key_update_pending = false;
     }
 
@@ -532,4 +568,24 @@ impl RxInner {
         }
         Ok(copied)
     }
+}
+
+/// `tls_device_reencrypt()`: the parts of the payload `payload` of the
+/// record `raw[rec]` that the device decrypted (`decrypted`) with `key` are
+/// made ciphertext again, from a copy run through the key's keystream.
+fn reencrypt(
+    key: &mut KeyState,
+    raw: &mut [u8],
+    decrypted: &[(usize, usize)],
+    rec: core::ops::Range<usize>,
+    payload: core::ops::Range<usize>,
+) -> Result {
+    let at = rec.start;
+    let mut copy = KVec::with_capacity(rec.len(), GFP_KERNEL)?;
+    copy.extend_from_slice(&raw[rec], GFP_KERNEL)?;
+    key.xor_keystream(raw[at], &mut copy)?;
+    runs::each_covered(decrypted, payload.start, payload.end, |s, e| {
+        raw[s..e].copy_from_slice(&copy[s - at..e - at]);
+    });
+    Ok(())
 }

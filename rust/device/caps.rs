@@ -10,6 +10,9 @@ use kernel::sync::global_lock;
 /// The device seals TLS 1.3 records (TX).
 pub(crate) const TLS13_TX: u32 = bindings::TLS_REKEY_DEV_TLS13_TX;
 
+/// The device opens TLS 1.3 records (RX).
+pub(crate) const TLS13_RX: u32 = bindings::TLS_REKEY_DEV_TLS13_RX;
+
 /// Registered `(tlsdev_ops, capabilities)` pairs.
 struct Caps(KVec<(usize, u32)>);
 

@@ -8,13 +8,15 @@
 //! in part has those parts encrypted again before it is opened in
 //! software, as upstream. Drivers that lose track of the stream ask for a
 //! resync (`tls_offload_rx_resync_request()`), answered when the reader
-//! reaches the record they named.
+//! reaches the record they named. A TLS 1.3 KeyUpdate takes RX off the
+//! device.
 
+use super::caps;
 use super::list;
 use crate::bindings;
 use crate::bindings::{TLS_CIPHER_AES_GCM_128, TLS_CIPHER_AES_GCM_256};
 use crate::context::{Context, Dir};
-use crate::logic::cipher::TLS_1_2_VERSION;
+use crate::logic::cipher::{TLS_1_2_VERSION, TLS_1_3_VERSION};
 use crate::logic::record::HEADER_LEN;
 use crate::proc::Stat;
 use crate::sock::{Sock, SockGuard};
@@ -38,15 +40,22 @@ impl DevRx {
     }
 }
 
-/// Whether RX of this version and cipher may go to a device: AES-GCM and
-/// TLS 1.2, what in-tree drivers know. TLS 1.3 RX stays in software for
-/// now: a KeyUpdate with records of the next key already on the device
-/// needs the device's key kept to undo what it did to them (the next
-/// step, with several key generations on the device).
-fn offloadable(version: u16, cipher: u16) -> bool {
+/// Whether RX of this version and cipher may go to `dev`: AES-GCM, TLS 1.2
+/// (what in-tree drivers know) or TLS 1.3 if its driver opted in.
+fn offloadable(version: u16, cipher: u16, dev: *mut bindings::net_device) -> bool {
     let cipher = u32::from(cipher);
-    version == TLS_1_2_VERSION
-        && (cipher == TLS_CIPHER_AES_GCM_128 || cipher == TLS_CIPHER_AES_GCM_256)
+    if cipher != TLS_CIPHER_AES_GCM_128 && cipher != TLS_CIPHER_AES_GCM_256 {
+        return false;
+    }
+    match version {
+        TLS_1_2_VERSION => true,
+        TLS_1_3_VERSION => {
+            // SAFETY: `dev` is held by the caller.
+            let ops = unsafe { bindings::tlsr_netdev_tlsdev_ops(dev) };
+            caps::of(ops) & caps::TLS13_RX != 0
+        }
+        _ => false,
+    }
 }
 
 /// Puts the first RX key of `sk` on its route's device if the device
@@ -57,16 +66,14 @@ pub(crate) fn offload(
     ctx: &Context,
     rx: Pin<KBox<Rx>>,
 ) -> core::result::Result<(), Pin<KBox<Rx>>> {
-    if !offloadable(ctx.version(), ctx.cipher_type()) {
-        return Err(rx);
-    }
     // SAFETY: `sk` is locked; the helper takes RCU itself.
     let dev = unsafe { bindings::tlsr_sk_offload_netdev(sk.as_ptr()) };
     if dev.is_null() {
         return Err(rx);
     }
     // SAFETY: `dev` is held.
-    let slot = if unsafe { bindings::tlsr_netdev_can_tls_rx(dev) } {
+    let capable = unsafe { bindings::tlsr_netdev_can_tls_rx(dev) };
+    let slot = if capable && offloadable(ctx.version(), ctx.cipher_type(), dev) {
         KBox::<DevRx>::new_uninit(GFP_KERNEL).ok()
     } else {
         None
@@ -146,6 +153,27 @@ pub(crate) fn resync_new_rec(sk: &Sock, ctx: &Context, seq: u32, rcd_sn: u64) {
 pub(super) unsafe fn degrade(ctx: *mut bindings::tls_context) {
     // SAFETY: guaranteed by the caller.
     unsafe { bindings::tlsr_device_rx_degrade(ctx) };
+}
+
+/// A TLS 1.3 KeyUpdate was received: the device holds only the key before
+/// it, so RX leaves the device (no more resync answers, the key deleted).
+/// Records after the KeyUpdate that it already transformed are undone by
+/// the reader with that key (`RxInner::rekey`). Several key generations
+/// on the device are the next step.
+pub(crate) fn leave_on_key_update(sk: &Sock, ctx: &Context) {
+    if ctx.dev_rx().is_none() || ctx.test_flag(bindings::tls_context_flags_TLS_RX_DEV_DEGRADED) {
+        return;
+    }
+    ctx.set_flag(bindings::tls_context_flags_TLS_RX_DEV_DEGRADED);
+    if ctx.dev_tx().is_none() {
+        // SAFETY: the socket is live; RX was its only device direction.
+        unsafe { bindings::tlsr_device_rx_detach(sk.as_ptr(), ctx.as_ptr()) };
+    }
+    let c = ctx.as_ptr();
+    list::del(c, Dir::Rx, |dev| {
+        // SAFETY: the list holds the device, which has the key.
+        unsafe { bindings::tlsr_tls_dev_del_rx(dev, c) }
+    });
 }
 
 /// `tls_device_offload_cleanup_rx()`: the socket closes (or is destroyed

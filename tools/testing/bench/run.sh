@@ -26,7 +26,10 @@ measure() {
 # (the device refuses the key: nic-sw), framed for the device (the NIC
 # sends them unsealed, so only the ULP's own cost is measured: nic-dev),
 # and sealed by the software fallback (the NIC hands every skb back with
-# tls_encrypt_skb: nic-fallback).
+# tls_encrypt_skb: nic-fallback); then RX, the receiver's CPU per byte with
+# records opened in software (the device refuses the key: nic-sw) and
+# decrypted by the device (nic-dev; the NIC's own cost falls on the
+# sending side, as a NIC's would on no CPU).
 measure_nic() {
 	local dbg=/sys/kernel/debug/tlsnic mode
 	insmod "/build/module/$VARIANT/tlsnic/tlsnic.ko"
@@ -43,6 +46,15 @@ measure_nic() {
 			"$B" 16384 "$MB" 12 tna tnb 10.77.0.2 | sed "s/^tx /tx-nic-$mode /"
 		done
 	done
+	for mode in sw dev; do
+		echo N >$dbg/tx_plain; echo N >$dbg/tx_hand_back
+		if [ $mode = sw ]; then echo Y >$dbg/refuse_dev_add; else echo N >$dbg/refuse_dev_add; fi
+		"$B" 16384 "$MB" 12 tnb tna 10.77.0.2 rx >/dev/null
+		for _ in $(seq "$REPS"); do
+			"$B" 16384 "$MB" 12 tnb tna 10.77.0.2 rx | sed "s/^rx /rx-nic-$mode /"
+		done
+	done
+	echo N >$dbg/refuse_dev_add
 	tnic_unpair
 	rmmod tlsnic
 }
@@ -74,10 +86,11 @@ for k in sorted(ours):
     (m1, c1), (m2, c2) = ours[k], theirs[k]
     print(f"{k[0]:15} {k[1]:6} {m1:14.1f} {m2:11.1f} {m1 / m2:16.2f}  {c1:14.2f} {c2:11.2f} {c1 / c2:9.2f}")
 print()
-print("over the NIC, per module: sender CPU per byte against nic-sw (same module)")
+print("over the NIC, per module: CPU per byte of the kTLS side against nic-sw (same module)")
 for name, runs in (("tls_rekey", ours), ("tls.ko", theirs)):
-    sw = runs[("tx-nic-sw", 16384)][1]
-    for mode in ("dev", "fallback"):
-        c = runs[(f"tx-nic-{mode}", 16384)][1]
-        print(f"{name:9} {mode:8} {c:8.2f} ns/B  {c / sw:5.2f}x of software")
+    for d, modes in (("tx", ("dev", "fallback")), ("rx", ("dev",))):
+        sw = runs[(f"{d}-nic-sw", 16384)][1]
+        for mode in modes:
+            c = runs[(f"{d}-nic-{mode}", 16384)][1]
+            print(f"{name:9} {d} {mode:8} {c:8.2f} ns/B  {c / sw:5.2f}x of software")
 PY

@@ -11,10 +11,12 @@
  * byte excludes the other side.
  *
  * Usage: tls_bench RECORD_SIZE MEGABYTES
- *        tls_bench RECORD_SIZE MEGABYTES 12|13 KTLS_NS PEER_NS PEER_ADDR
+ *        tls_bench RECORD_SIZE MEGABYTES 12|13 KTLS_NS PEER_NS PEER_ADDR [rx]
  * The second form measures TX only (TLS 1.2 or 1.3), the kTLS sender in
  * network namespace KTLS_NS and the receiver in PEER_NS on PEER_ADDR (as
- * `ip netns` names them), e.g. across the simulated TLS-offload NIC.
+ * `ip netns` names them), e.g. across the simulated TLS-offload NIC; with
+ * rx it measures RX only, the kTLS receiver in KTLS_NS listening on
+ * PEER_ADDR and the plain sender of the records in PEER_NS.
  * Output: one line per direction:
  *   tx|rx record=N bytes=N wall_s=F mbps=F cpu_ns_per_byte=F
  */
@@ -175,8 +177,10 @@ int main(int argc, char **argv)
 	double t0, c0;
 	int a, b;
 
-	if (argc != 3 && argc != 7)
-		return fprintf(stderr, "usage: %s RECORD_SIZE MEGABYTES [12|13 KTLS_NS PEER_NS PEER_ADDR]\n",
+	int across = argc >= 7, rx_only = argc == 8 && !strcmp(argv[7], "rx");
+
+	if (argc != 3 && argc != 7 && !rx_only)
+		return fprintf(stderr, "usage: %s RECORD_SIZE MEGABYTES [12|13 KTLS_NS PEER_NS PEER_ADDR [rx]]\n",
 			       argv[0]), 2;
 	rec = strtoul(argv[1], NULL, 0);
 	bytes = strtoul(argv[2], NULL, 0) << 20;
@@ -187,8 +191,9 @@ int main(int argc, char **argv)
 		die("setup");
 	memset(plain, 0x5a, bytes);
 
-	if (argc == 7) {
+	if (across)
 		tls_version = atoi(argv[3]) == 12 ? TLS_1_2_VERSION : TLS_1_3_VERSION;
+	if (across && !rx_only) {
 		tcp_pair(argv[4], argv[5], argv[6], &a, &b);
 	} else {
 		tcp_pair(NULL, NULL, "127.0.0.1", &a, &b);
@@ -200,7 +205,8 @@ int main(int argc, char **argv)
 		t0 = now();
 		c0 = cpu();
 		send_all(a, plain, bytes, rec);
-		report("tx", rec, bytes, now() - t0, cpu() - c0);
+		if (!rx_only)
+			report("tx", rec, bytes, now() - t0, cpu() - c0);
 		close(a);
 		_exit(0);
 	}
@@ -208,11 +214,14 @@ int main(int argc, char **argv)
 	wire_len = recv_all(b, wire, wire_cap, 1 << 16);
 	close(b);
 	wait(NULL);
-	if (argc == 7)
+	if (across && !rx_only)
 		return 0;
 
 	/* RX: time the kTLS receiver of the same records. */
-	tcp_pair(NULL, NULL, "127.0.0.1", &a, &b);
+	if (rx_only)
+		tcp_pair(argv[5], argv[4], argv[6], &a, &b);
+	else
+		tcp_pair(NULL, NULL, "127.0.0.1", &a, &b);
 	ktls(b, TLS_RX);
 	if (fork() == 0) {
 		close(b);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tlsnic: a veth-like pair of simulated NICs with kTLS TX offload that does
- * real AEAD crypto, so a peer checks every byte the "device" encrypted.
+ * tlsnic: a veth-like pair of simulated NICs with kTLS TX and RX offload that
+ * does real AEAD crypto, so a peer checks every byte the "device" encrypted
+ * and the ULP every byte it decrypted.
  *
  * C holds the netdev plumbing: the "tlsnic" rtnl_link_ops (created like
  * veth: `ip link add A type tlsnic [peer name B]`; stock iproute2 parses
@@ -18,6 +19,15 @@
  * tls_get_record() under the offload context's lock, as mlx5 and ch_ktls
  * do, so retransmitted and out-of-order segments are encrypted from their
  * record's start; bytes before the offload start marker pass unchanged.
+ *
+ * RX (rx.c, C): A's xmit is B's receive path. Before an skb is forwarded
+ * to B, the segments of B's RX flows (tls_dev_add(RX), found by 4-tuple)
+ * are decrypted into a copy, mlx5-style: an skb is delivered decrypted only
+ * if all its record bytes were in sync and its tags verified, otherwise as
+ * it came; sync lost to reordering, loss or a failed tag is regained
+ * through the ULP (tls_offload_rx_resync_request(), tls_dev_resync(RX)).
+ * The rx_reorder_every knob holds a TLS segment back and delivers it after
+ * the next one (or after 10 ms).
  */
 #include <linux/debugfs.h>
 #include <linux/etherdevice.h>
@@ -30,12 +40,18 @@
 #include <net/tls.h>
 
 #include "glue.h"
+#include "rx.h"
 #include "../../../rust/device/driver.h"
 
 #define DRV_NAME "tlsnic"
 
 struct tnic_priv {
 	struct net_device __rcu *peer;
+	/* rx_reorder_every: a TLS segment for the peer, held back. */
+	spinlock_t hold_lock;
+	struct sk_buff *held;
+	struct timer_list hold_timer;
+	struct net_device *dev;		/* this device */
 };
 
 /* Counters and knobs in /sys/kernel/debug/tlsnic/ (all devices). */
@@ -47,6 +63,9 @@ static atomic_t tnic_tx_flows;		/* TX flows on the devices now */
 static atomic64_t tnic_dev_add_refused;
 static atomic64_t tnic_tx_resyncs;	/* tls_dev_resync (TX) calls */
 static bool tnic_refuse_add;		/* knob: tls_dev_add fails */
+static bool tnic_refuse_tx_add;		/* knob: tls_dev_add(TX) fails */
+static u32 tnic_rx_reorder_every;	/* knob: hold every Nth RX TLS skb back */
+static atomic64_t tnic_rx_reordered;	/* TLS skbs that knob held back */
 static bool tnic_request_resync;	/* knob: next TLS skb asks for a resync */
 static bool tnic_tx_plain;		/* knob (benchmarks): send TLS skbs as they are */
 static bool tnic_tx_hand_back;		/* knob: tls_encrypt_skb() for every TLS skb */
@@ -57,12 +76,12 @@ static atomic64_t tnic_tx_dropped;	/* TLS skbs the drop knob dropped */
 static atomic64_t tnic_tx_duplicated;	/* TLS skbs the dup knob sent twice */
 
 /*
- * TLS 1.3 TX is declared to tls_rekey (tls_rekey_dev_register()) unless
- * tls13=0; tls.ko has no such interface and offloads TLS 1.2 only.
+ * TLS 1.3 TX and RX are declared to tls_rekey (tls_rekey_dev_register())
+ * unless tls13=0; tls.ko has no such interface and offloads TLS 1.2 only.
  */
 static bool tnic_tls13 = true;
 module_param_named(tls13, tnic_tls13, bool, 0444);
-MODULE_PARM_DESC(tls13, "declare TLS 1.3 TX offload to tls_rekey (default Y)");
+MODULE_PARM_DESC(tls13, "declare TLS 1.3 TX and RX offload to tls_rekey (default Y)");
 static bool tnic_tls13_declared;
 
 /* tls_get_record() with the record's span; the caller holds ctx->lock. */
@@ -86,9 +105,18 @@ static int tnic_tls_dev_add(struct net_device *netdev, struct sock *sk,
 	void **flow = __tls_driver_ctx(tls_get_ctx(sk), direction);
 	int err;
 
+	if (READ_ONCE(tnic_refuse_add))
+		goto refuse;
+	if (direction == TLS_OFFLOAD_CTX_DIR_RX) {
+		err = tnic_rx_flow_add(netdev, sk, crypto_info,
+				       start_offload_tcp_sn, flow);
+		if (err == -ENOSPC)
+			goto refuse;
+		return err;
+	}
 	if (direction != TLS_OFFLOAD_CTX_DIR_TX)
 		return -EOPNOTSUPP;
-	if (READ_ONCE(tnic_refuse_add))
+	if (READ_ONCE(tnic_refuse_tx_add))
 		goto refuse;
 	/* A flow slot first: the device's capacity. */
 	if (!atomic_add_unless(&tnic_tx_flows, 1,
@@ -111,6 +139,10 @@ static void tnic_tls_dev_del(struct net_device *netdev,
 {
 	void **flow = __tls_driver_ctx(tls_ctx, direction);
 
+	if (direction == TLS_OFFLOAD_CTX_DIR_RX) {
+		tnic_rx_flow_del(flow);
+		return;
+	}
 	if (direction != TLS_OFFLOAD_CTX_DIR_TX || !*flow)
 		return;
 	tnic_flow_del(*flow);
@@ -124,10 +156,14 @@ static int tnic_tls_dev_resync(struct net_device *netdev, struct sock *sk,
 {
 	/*
 	 * TX flows find every record through tls_get_record(), so there is
-	 * nothing to resynchronise; the call is counted.
+	 * nothing to resynchronise; the call is counted. RX: the ULP confirms
+	 * the record the device asked about (rx.c).
 	 */
 	if (direction == TLS_OFFLOAD_CTX_DIR_TX)
 		atomic64_inc(&tnic_tx_resyncs);
+	else
+		tnic_rx_resync(__tls_driver_ctx(tls_get_ctx(sk), direction),
+			       seq, rcd_sn);
 	return 0;
 }
 
@@ -222,11 +258,70 @@ static struct sk_buff *tnic_tx_faults(struct sk_buff *skb,
 	return skb;
 }
 
+/* Hands @skb to @peer: B's receive path (rx.c), then the stack. */
+static bool tnic_forward(struct net_device *dev, struct net_device *peer,
+			 struct sk_buff *skb)
+{
+	unsigned int len;
+
+	skb = tnic_rx(peer, skb);
+	len = skb->len;
+	if (dev_forward_skb(peer, skb) != NET_RX_SUCCESS)
+		return false;
+	dev_sw_netstats_tx_add(dev, 1, len);
+	return true;
+}
+
+static struct sk_buff *tnic_unhold(struct tnic_priv *priv)
+{
+	struct sk_buff *skb;
+
+	spin_lock_bh(&priv->hold_lock);
+	skb = priv->held;
+	priv->held = NULL;
+	spin_unlock_bh(&priv->hold_lock);
+	return skb;
+}
+
+/* Holds @skb back (rx_reorder_every); false if one is held already. */
+static bool tnic_hold(struct tnic_priv *priv, struct sk_buff *skb)
+{
+	bool held = false;
+
+	spin_lock_bh(&priv->hold_lock);
+	if (!priv->held) {
+		priv->held = skb;
+		mod_timer(&priv->hold_timer, jiffies + msecs_to_jiffies(10) + 1);
+		held = true;
+	}
+	spin_unlock_bh(&priv->hold_lock);
+	return held;
+}
+
+/* No next TLS segment came: deliver the held one. */
+static void tnic_hold_expire(struct timer_list *t)
+{
+	struct tnic_priv *priv = timer_container_of(priv, t, hold_timer);
+	struct sk_buff *skb = tnic_unhold(priv);
+	struct net_device *peer;
+
+	if (!skb)
+		return;
+	rcu_read_lock();
+	peer = rcu_dereference(priv->peer);
+	if (!peer || !netif_running(peer))
+		kfree_skb(skb);
+	else if (!tnic_forward(priv->dev, peer, skb))
+		dev_core_stats_tx_dropped_inc(priv->dev);
+	rcu_read_unlock();
+}
+
 static netdev_tx_t tnic_xmit(struct sk_buff *skb, struct net_device *dev)
 {
+	static atomic64_t reorder_seen;
 	struct tnic_priv *priv = netdev_priv(dev);
 	struct net_device *peer;
-	unsigned int len;
+	struct sk_buff *held;
 
 	rcu_read_lock();
 	peer = rcu_dereference(priv->peer);
@@ -242,11 +337,23 @@ static netdev_tx_t tnic_xmit(struct sk_buff *skb, struct net_device *dev)
 		if (!skb)
 			goto drop;
 	}
-	len = skb->len;
-	if (dev_forward_skb(peer, skb) == NET_RX_SUCCESS)
-		dev_sw_netstats_tx_add(dev, 1, len);
-	else
-		goto drop;
+	/*
+	 * Knob: reorder on the peer's wire, one TLS segment of its RX flows
+	 * delivered after the next.
+	 */
+	if (READ_ONCE(tnic_rx_reorder_every) && tnic_rx_is_tls(peer, skb) &&
+	    tnic_every(READ_ONCE(tnic_rx_reorder_every), &reorder_seen) &&
+	    tnic_hold(priv, skb)) {
+		atomic64_inc(&tnic_rx_reordered);
+		rcu_read_unlock();
+		return NETDEV_TX_OK;
+	}
+	held = READ_ONCE(priv->held) && tnic_rx_is_tls(peer, skb) ?
+	       tnic_unhold(priv) : NULL;
+	if (!tnic_forward(dev, peer, skb))
+		dev_core_stats_tx_dropped_inc(dev);
+	if (held && !tnic_forward(dev, peer, held))
+		dev_core_stats_tx_dropped_inc(dev);
 	rcu_read_unlock();
 	return NETDEV_TX_OK;
 drop:
@@ -277,7 +384,16 @@ static int tnic_close(struct net_device *dev)
 	netif_carrier_off(dev);
 	if (peer)
 		netif_carrier_off(peer);
+	kfree_skb(tnic_unhold(priv));
 	return 0;
+}
+
+static void tnic_uninit(struct net_device *dev)
+{
+	struct tnic_priv *priv = netdev_priv(dev);
+
+	timer_shutdown_sync(&priv->hold_timer);
+	kfree_skb(tnic_unhold(priv));
 }
 
 static struct net_device *tnic_peer(struct net_device *dev)
@@ -288,6 +404,7 @@ static struct net_device *tnic_peer(struct net_device *dev)
 }
 
 static const struct net_device_ops tnic_netdev_ops = {
+	.ndo_uninit = tnic_uninit,
 	.ndo_open = tnic_open,
 	.ndo_stop = tnic_close,
 	.ndo_start_xmit = tnic_xmit,
@@ -298,6 +415,11 @@ static const struct net_device_ops tnic_netdev_ops = {
 
 static void tnic_setup(struct net_device *dev)
 {
+	struct tnic_priv *priv = netdev_priv(dev);
+
+	priv->dev = dev;
+	spin_lock_init(&priv->hold_lock);
+	timer_setup(&priv->hold_timer, tnic_hold_expire, 0);
 	ether_setup(dev);
 	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
 	dev->priv_flags |= IFF_LIVE_ADDR_CHANGE | IFF_NO_QUEUE;
@@ -306,7 +428,7 @@ static void tnic_setup(struct net_device *dev)
 	dev->needs_free_netdev = true;
 	dev->pcpu_stat_type = NETDEV_PCPU_STAT_TSTATS;
 	dev->features |= NETIF_F_HW_CSUM | NETIF_F_SG | NETIF_F_HIGHDMA |
-			 NETIF_F_RXCSUM | NETIF_F_HW_TLS_TX;
+			 NETIF_F_RXCSUM | NETIF_F_HW_TLS_TX | NETIF_F_HW_TLS_RX;
 	dev->hw_features = dev->features;
 	dev->max_mtu = ETH_MAX_MTU;
 }
@@ -417,10 +539,14 @@ static int tnic_counter_get(void *data, u64 *val)
 }
 DEFINE_DEBUGFS_ATTRIBUTE(tnic_counter_fops, tnic_counter_get, NULL, "%llu\n");
 
+void tnic_counter_in(struct dentry *dir, const char *name, atomic64_t *counter)
+{
+	debugfs_create_file_unsafe(name, 0444, dir, counter, &tnic_counter_fops);
+}
+
 static void tnic_counter(const char *name, atomic64_t *counter)
 {
-	debugfs_create_file_unsafe(name, 0444, tnic_debugfs, counter,
-				   &tnic_counter_fops);
+	tnic_counter_in(tnic_debugfs, name, counter);
 }
 
 int tnic_glue_init(void)
@@ -451,13 +577,20 @@ int tnic_glue_init(void)
 			   &tnic_tx_dup_every);
 	tnic_counter("tx_dropped", &tnic_tx_dropped);
 	tnic_counter("tx_duplicated", &tnic_tx_duplicated);
+	debugfs_create_bool("refuse_tx_add", 0644, tnic_debugfs,
+			    &tnic_refuse_tx_add);
+	debugfs_create_u32("rx_reorder_every", 0644, tnic_debugfs,
+			   &tnic_rx_reorder_every);
+	tnic_counter("rx_reordered", &tnic_rx_reordered);
+	tnic_rx_init(tnic_debugfs);
 	if (tnic_tls13) {
 		int (*reg)(const struct tlsdev_ops *ops, u32 caps);
 
 		reg = symbol_get(tls_rekey_dev_register);
 		if (reg) {
 			tnic_tls13_declared =
-				!reg(&tnic_tlsdev_ops, TLS_REKEY_DEV_TLS13_TX);
+				!reg(&tnic_tlsdev_ops, TLS_REKEY_DEV_TLS13_TX |
+				     TLS_REKEY_DEV_TLS13_RX);
 			symbol_put(tls_rekey_dev_register);
 		}
 	}
@@ -475,8 +608,9 @@ void tnic_glue_exit(void)
 			symbol_put(tls_rekey_dev_unregister);
 		}
 	}
-	debugfs_remove_recursive(tnic_debugfs);
 	rtnl_link_unregister(&tnic_link_ops);
+	debugfs_remove_recursive(tnic_debugfs);
+	tnic_rx_exit();
 }
 
 MODULE_ALIAS_RTNL_LINK(DRV_NAME);

@@ -4,9 +4,10 @@
 //! testing kTLS device offload byte for byte (tools/testing/tlsnic).
 //!
 //! The netdev side (a veth-like pair, `tlsdev_ops`, debugfs) is in
-//! `glue.c`; this file holds the flows: one per socket offloaded to the
+//! `glue.c`; this file holds the TX flows: one per socket offloaded to the
 //! device, with its key; the records that segments of a flow carry are
-//! encrypted by the main module's `rust/device/sealer.rs`.
+//! encrypted by the main module's `rust/device/sealer.rs`. RX flows and
+//! their record decryption are C (`rx.c`, which says why).
 
 use core::ffi::c_void;
 use kernel::prelude::*;

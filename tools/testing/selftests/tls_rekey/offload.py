@@ -7,15 +7,20 @@ the device offers NIC TLS), the server TLS_RX in software; the server
 compares every byte with the expected stream and prints one "ok"/"FAIL"
 line. Used by device.sh over the simulated TLS-offload NIC (tlsnic).
 
-usage: offload.py server PORT NBYTES VERSION CIPHER
+usage: offload.py server PORT NBYTES VERSION CIPHER [ebadmsg]
        offload.py client ADDR PORT NBYTES VERSION CIPHER [PAUSE|-] [rekey]
 VERSION: 12 or 13; CIPHER: gcm128 or gcm256. With PAUSE, the client
 creates the file PAUSE.half after sending half of the bytes and waits for
 PAUSE.go before sending the rest. With rekey (TLS 1.3), the client sends a
 KeyUpdate after half of the bytes and moves TLS_TX to the next key; the
 server, taking the KeyUpdate, sets TLS_RX to that key, as a TLS library
-does.
+does. With ebadmsg, the server expects a read to fail with EBADMSG (a
+record corrupted on the wire) after byte-exact data, and fails if the
+transfer completes. OFFLOAD_IPV6=1 makes the server listen on :: (IPv4
+and IPv6). The receiver's TLS_RX goes to its device when the device offers
+RX offload (device_rx.sh).
 """
+import errno
 import os
 import random
 import socket
@@ -53,9 +58,13 @@ def attach(sock, direction, version, cipher):
     sock.setsockopt(SOL_TLS, direction, crypto_info(version, cipher))
 
 
-def server(port, nbytes, version, cipher):
+def server(port, nbytes, version, cipher, expect=None):
     want = expected(nbytes)
-    lsock = socket.create_server(("0.0.0.0", port))
+    if os.environ.get("OFFLOAD_IPV6") == "1":
+        lsock = socket.create_server(("::", port), family=socket.AF_INET6,
+                                     dualstack_ipv6=True)
+    else:
+        lsock = socket.create_server(("0.0.0.0", port))
     lsock.settimeout(120)
     conn, _ = lsock.accept()
     # Blocking reads bounded by SO_RCVTIMEO, not poll() then read: once a
@@ -67,7 +76,13 @@ def server(port, nbytes, version, cipher):
     attach(conn, TLS_RX, version, cipher)
     got = generation = 0
     while True:
-        data, anc, _, _ = conn.recvmsg(CHUNK, socket.CMSG_SPACE(1))
+        try:
+            data, anc, _, _ = conn.recvmsg(CHUNK, socket.CMSG_SPACE(1))
+        except OSError as e:
+            if expect == "ebadmsg" and e.errno == errno.EBADMSG:
+                print(f"ok EBADMSG after {got} byte-exact bytes")
+                return 0
+            raise
         rtype = next((c[2][0] for c in anc if c[:2] == (SOL_TLS, TLS_GET_RECORD_TYPE)), None)
         if rtype is not None and rtype != 23:
             if rtype != HANDSHAKE or data != KEY_UPDATE:
@@ -87,6 +102,9 @@ def server(port, nbytes, version, cipher):
         got += len(data)
     if got != nbytes:
         print(f"FAIL: {got} of {nbytes} bytes")
+        return 1
+    if expect == "ebadmsg":
+        print(f"FAIL: {nbytes} bytes byte-exact, no EBADMSG")
         return 1
     print(f"ok {nbytes} bytes byte-exact, {generation} rekeys")
     return 0
@@ -124,7 +142,8 @@ def client(addr, port, nbytes, version, cipher, pause=None, rekey=False):
 
 def main(argv):
     if argv[1] == "server":
-        return server(int(argv[2]), int(argv[3]), argv[4], argv[5])
+        return server(int(argv[2]), int(argv[3]), argv[4], argv[5],
+                      argv[6] if len(argv) > 6 else None)
     pause = argv[7] if len(argv) > 7 and argv[7] != "-" else None
     rekey = len(argv) > 8 and argv[8] == "rekey"
     return client(argv[2], int(argv[3]), int(argv[4]), argv[5], argv[6], pause, rekey)

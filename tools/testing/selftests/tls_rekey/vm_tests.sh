@@ -68,8 +68,11 @@ if [ -f /src/tools/testing/selftests/tls_rekey/peer.py ]; then
 fi
 
 . /src/tools/testing/selftests/tls_rekey/device.sh
+. /src/tools/testing/selftests/tls_rekey/device_rx.sh
 echo "== device offload: the simulated TLS-offload NIC with tls_rekey"
 device_tests tls_rekey 1 1
+echo "== device RX offload: the simulated NIC decrypting for tls_rekey"
+device_rx_tests device_rx.tls_rekey 1
 # The lean kernel only: the peer over the NIC for CI time (the debug kernel
 # runs the device path above), bonding because only the lean kernel builds
 # it (config.drivers).
@@ -114,12 +117,13 @@ if [ "${TLS_REKEY_SKIP_REFERENCE:-0}" != 1 ]; then
 		kselftest RESULT "reference.tls_ko.$t." "$T/$t"
 	done
 fi
-# The same device tests under tls.ko's device offload (TLS 1.2 TX): the
-# NIC and the tests checked against upstream. The lean kernel only: the
-# debug kernel runs them with tls_rekey above (CI time).
+# The same device tests under tls.ko's device offload (TLS 1.2 TX and
+# RX): the NIC and the tests checked against upstream. The lean kernel
+# only: the debug kernel runs them with tls_rekey above (CI time).
 if [ "$VARIANT" = lean ]; then
-	echo "== reference: the simulated TLS-offload NIC under tls.ko's device offload (TLS 1.2 TX)"
+	echo "== reference: the simulated TLS-offload NIC under tls.ko's device offload (TLS 1.2)"
 	device_tests reference.tls_ko 1 0
+	device_rx_tests device_rx.reference.tls_ko 0
 fi
 rmmod tls
 check lifecycle.reload eval 'insmod "$MODULE" && loaded tls_rekey && ulp_listed'
