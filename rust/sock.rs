@@ -146,6 +146,16 @@ impl Sock {
         Ok(r as usize)
     }
 
+    /// Waits until TCP holds bytes for the reader, as a read would (the
+    /// socket's receive timeout, signals, errors; `nonblock`: not at all).
+    /// `Ok(false)` at end of stream. The socket lock must not be held.
+    pub(crate) fn tcp_wait_data(&self, nonblock: bool) -> Result<bool> {
+        // SAFETY: `self.0` is valid by the type invariant.
+        let r = unsafe { bindings::tlsr_tcp_wait_data(self.as_ptr(), nonblock) };
+        kernel::error::to_result(r.min(0))?;
+        Ok(r > 0)
+    }
+
     /// Reads raw bytes from TCP's receive queue into `buf` without
     /// blocking (`tcp_read_sock()`), for device RX: `runs` gets the byte
     /// ranges of `buf` that came in skbs the device decrypted. Returns the

@@ -250,6 +250,8 @@ fn install_conf(
             Some(g) => {
                 let generation = g.key.generation + 1;
                 let key = KeyState::new(hdr.version, desc, info, generation)?;
+                // Also when userspace found the KeyUpdate itself.
+                device::rx::leave_on_key_update(ctx);
                 g.rekey(key, ctx.dev_rx().is_some());
             }
             None => {

@@ -18,7 +18,6 @@ use crate::logic::runs::{self, Cover};
 use crate::msg::{Msg, MSG_DONTWAIT, MSG_PEEK, MSG_WAITALL};
 use crate::proc::Stat;
 use crate::sock::{Pipe, Sock};
-use core::mem::MaybeUninit;
 use core::ops::{Deref, DerefMut};
 use core::sync::atomic::{AtomicBool, Ordering};
 use kernel::prelude::*;
@@ -240,7 +239,9 @@ impl RxInner {
         }
         let l = self.key.layout;
         let (start, end) = (at + l.prepend_len(), at + len - l.tag_len());
-        let cover = runs::cover(&self.decrypted, start, end);
+        // The whole record counts, header and tag included: the skb with
+        // the end of the tag is marked only if the device verified it.
+        let cover = runs::cover(&self.decrypted, at, at + len);
         let rec = at..at + len;
         if let Some(dk) = self.device_key.as_mut() {
             // After a KeyUpdate: whatever the device did to this record,
@@ -310,7 +311,7 @@ impl RxInner {
             Stat::RxRekeyReceived.inc(sk);
             // The device has only the old key: RX leaves it.
             if let Some(ctx) = Context::get(sk) {
-                device::rx::leave_on_key_update(sk, &ctx);
+                device::rx::leave_on_key_update(&ctx);
             }
         }
         let tcp_start = self.raw_seq.wrapping_add(at as u32);
@@ -352,7 +353,7 @@ impl RxInner {
         let flags = if nonblock { MSG_DONTWAIT } else { 0 };
         // RX on a device stays `TLS_HW` for good, even once off it.
         let r = if Context::get(sk).is_some_and(|c| c.dev_rx().is_some()) {
-            self.fill_device(sk, want, flags)?
+            self.fill_device(sk, want, nonblock)?
         } else {
             sk.tcp_recv(&mut self.raw.spare_capacity_mut()[..want], flags)?
         };
@@ -367,16 +368,11 @@ impl RxInner {
     }
 
     /// Device RX: reads up to `want` bytes skb by skb into the spare room
-    /// of `raw`, keeping which of them the device decrypted; waits as
-    /// TCP's `recvmsg` would (`flags`) when nothing is queued.
-    fn fill_device(&mut self, sk: &Sock, want: usize, flags: u32) -> Result<usize> {
-        if sk.tcp_inq() == 0 {
-            // Waits for data, end of stream, an error, a signal or the
-            // timeout exactly as a read would, and takes nothing.
-            let mut probe = [MaybeUninit::uninit()];
-            if sk.tcp_recv(&mut probe, flags | MSG_PEEK)? == 0 {
-                return Ok(0);
-            }
+    /// of `raw`, keeping which of them the device decrypted; waits as a
+    /// read does (unless `nonblock`) when nothing is queued.
+    fn fill_device(&mut self, sk: &Sock, want: usize, nonblock: bool) -> Result<usize> {
+        if !sk.tcp_wait_data(nonblock)? {
+            return Ok(0);
         }
         let base = self.raw.len();
         let mut runs = [bindings::tlsr_rx_run::default(); 16];

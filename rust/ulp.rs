@@ -152,9 +152,10 @@ pub(crate) unsafe extern "C" fn close(sk: *mut bindings::sock, timeout: c_long) 
         let cb = s.callback_write_lock();
         // SAFETY: `base` is the proto the socket ran before us.
         unsafe { s.set_prot(base, core::ptr::null()) };
-        if ctx.dev_tx().is_some() {
+        if ctx.dev_tx().is_some() || ctx.dev_rx().is_some() {
             // Skbs in flight still need the context (and the device its
-            // records): it stays attached until `sk_destruct`, as upstream.
+            // records), drivers may still look at it: it stays attached
+            // until `sk_destruct`, as upstream.
             ctx.restore_write_space(&s, &cb);
             None
         } else {
@@ -202,9 +203,8 @@ unsafe extern "C" fn release(sk: *mut bindings::sock) {
     let Some(s) = (unsafe { Sock::from_raw(sk) }) else {
         return;
     };
-    // A device TX context is freed by the device destructor.
-    if let Some(ctx) = Context::get(&s).filter(|c| c.dev_tx().is_none()) {
-        device::rx::cleanup(&s, &ctx);
+    // A device context is freed by the device destructor.
+    if let Some(ctx) = Context::get(&s).filter(|c| c.dev_tx().is_none() && c.dev_rx().is_none()) {
         ctx.stop_tx_work();
         let cb = s.callback_write_lock();
         drop(ctx.detach(&s, &cb));

@@ -4,6 +4,8 @@
 //! (`rust/device/driver.h`), by their `struct tlsdev_ops`.
 
 use crate::bindings;
+use crate::bindings::{TLS_CIPHER_AES_GCM_128, TLS_CIPHER_AES_GCM_256};
+use crate::logic::cipher::{TLS_1_2_VERSION, TLS_1_3_VERSION};
 use kernel::prelude::*;
 use kernel::sync::global_lock;
 
@@ -12,6 +14,30 @@ pub(crate) const TLS13_TX: u32 = bindings::TLS_REKEY_DEV_TLS13_TX;
 
 /// The device opens TLS 1.3 records (RX).
 pub(crate) const TLS13_RX: u32 = bindings::TLS_REKEY_DEV_TLS13_RX;
+
+/// Whether keys of this version and cipher may go to `dev`: AES-GCM, TLS
+/// 1.2 (what in-tree drivers know) or TLS 1.3 if its driver declared
+/// `tls13` ([`TLS13_TX`] or [`TLS13_RX`]).
+pub(crate) fn offloadable(
+    version: u16,
+    cipher: u16,
+    dev: *mut bindings::net_device,
+    tls13: u32,
+) -> bool {
+    let cipher = u32::from(cipher);
+    if cipher != TLS_CIPHER_AES_GCM_128 && cipher != TLS_CIPHER_AES_GCM_256 {
+        return false;
+    }
+    match version {
+        TLS_1_2_VERSION => true,
+        TLS_1_3_VERSION => {
+            // SAFETY: `dev` is held by the caller.
+            let ops = unsafe { bindings::tlsr_netdev_tlsdev_ops(dev) };
+            of(ops) & tls13 != 0
+        }
+        _ => false,
+    }
+}
 
 /// Registered `(tlsdev_ops, capabilities)` pairs.
 struct Caps(KVec<(usize, u32)>);

@@ -27,13 +27,32 @@ struct tlsr_tx_head *tlsr_ctx_tx_head(struct tls_context *ctx)
 	return ctx->priv_ctx_tx;
 }
 
+/* As tls_dev_event(): devices with incomplete ops are refused. */
 static int tlsr_netdev_event(struct notifier_block *nb, unsigned long event,
 			     void *ptr)
 {
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
 
-	if (event == NETDEV_DOWN && (dev->features & NETIF_F_HW_TLS_TX))
+	if (!dev->tlsdev_ops &&
+	    !(dev->features & (NETIF_F_HW_TLS_RX | NETIF_F_HW_TLS_TX)))
+		return NOTIFY_DONE;
+
+	switch (event) {
+	case NETDEV_REGISTER:
+	case NETDEV_FEAT_CHANGE:
+		if (netif_is_bond_master(dev))
+			return NOTIFY_DONE;
+		if (!dev->tlsdev_ops || !dev->tlsdev_ops->tls_dev_add ||
+		    !dev->tlsdev_ops->tls_dev_del)
+			return NOTIFY_BAD;
+		if ((dev->features & NETIF_F_HW_TLS_RX) &&
+		    !dev->tlsdev_ops->tls_dev_resync)
+			return NOTIFY_BAD;
+		return NOTIFY_DONE;
+	case NETDEV_DOWN:
 		tlsr_netdev_down(dev);
+		return NOTIFY_DONE;
+	}
 	return NOTIFY_DONE;
 }
 
@@ -156,29 +175,24 @@ void tlsr_device_tx_attach(struct sock *sk, struct tls_context *ctx,
 
 /*
  * RX (or TX) goes on the device: tls_is_sk_rx_device_offloaded() compares
- * sk_destruct. As tls_device_attach(), once per socket: the second
- * direction on the same device finds it done.
+ * sk_destruct. As tls_device_attach(), the destructor is replaced once
+ * per socket and stays until the socket is freed; ctx->netdev is the
+ * device (the caller holds the device list lock).
  */
 void tlsr_device_rx_attach(struct sock *sk, struct tls_context *ctx,
 			   struct net_device *dev)
 {
+	rcu_assign_pointer(ctx->netdev, dev);
 	if (sk->sk_destruct == tls_device_sk_destruct)
 		return;
-	rcu_assign_pointer(ctx->netdev, dev);
 	ctx->sk_destruct = sk->sk_destruct;
 	smp_store_release(&sk->sk_destruct, tls_device_sk_destruct);
 }
 
-/*
- * A socket with only RX on a device closes: its key left the device, so
- * it is an ordinary socket again (TX on a device keeps the attachment
- * until sk_destruct).
- */
-void tlsr_device_rx_detach(struct sock *sk, struct tls_context *ctx)
+/* The socket left its device for good (the device list lock is held). */
+void tlsr_ctx_clear_netdev(struct tls_context *ctx)
 {
 	RCU_INIT_POINTER(ctx->netdev, NULL);
-	if (sk->sk_destruct == tls_device_sk_destruct)
-		sk->sk_destruct = ctx->sk_destruct;
 }
 
 /*
@@ -243,6 +257,48 @@ bool tlsr_offload_rx_resync_take(struct tls_offload_context_rx *o, u32 seq)
 	if (likely(!req) || (u32)(req >> 32) != seq)
 		return false;
 	return atomic64_try_cmpxchg(&o->resync_req, &req, 0);
+}
+
+/*
+ * Device RX: waits as tls_rx_rec_wait() does until TCP holds bytes for the
+ * reader. 1 when it does, 0 at end of stream, -errno on a socket error,
+ * the timeout (-EAGAIN at once if @nonblock) or a signal.
+ */
+int tlsr_tcp_wait_data(struct sock *sk, bool nonblock)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	long timeo;
+	int ret = 1;
+
+	lock_sock(sk);
+	timeo = sock_rcvtimeo(sk, nonblock);
+	while (!tcp_inq(sk)) {
+		if (sk->sk_err) {
+			ret = sock_error(sk);
+			break;
+		}
+		if ((sk->sk_shutdown & RCV_SHUTDOWN) || sock_flag(sk, SOCK_DONE)) {
+			ret = 0;
+			break;
+		}
+		if (!timeo) {
+			ret = -EAGAIN;
+			break;
+		}
+		if (signal_pending(current)) {
+			ret = sock_intr_errno(timeo);
+			break;
+		}
+		add_wait_queue(sk_sleep(sk), &wait);
+		sk_set_bit(SOCKWQ_ASYNC_WAITDATA, sk);
+		sk_wait_event(sk, &timeo,
+			      tcp_inq(sk) || sk->sk_err ||
+			      (sk->sk_shutdown & RCV_SHUTDOWN), &wait);
+		sk_clear_bit(SOCKWQ_ASYNC_WAITDATA, sk);
+		remove_wait_queue(sk_sleep(sk), &wait);
+	}
+	release_sock(sk);
+	return ret;
 }
 
 struct tlsr_read_state {

@@ -68,7 +68,7 @@ void tlsr_offload_rx_init(struct tls_offload_context_rx *o);
 bool tlsr_offload_rx_resync_take(struct tls_offload_context_rx *o, u32 seq);
 void tlsr_device_rx_attach(struct sock *sk, struct tls_context *ctx,
 			   struct net_device *dev);
-void tlsr_device_rx_detach(struct sock *sk, struct tls_context *ctx);
+void tlsr_ctx_clear_netdev(struct tls_context *ctx);
 void tlsr_device_rx_degrade(struct tls_context *ctx);
 
 /* A run of bytes read from TCP that came in skbs the device decrypted. */
@@ -77,6 +77,7 @@ struct tlsr_rx_run {
 	u32 end;
 };
 
+int tlsr_tcp_wait_data(struct sock *sk, bool nonblock);
 int tlsr_tcp_read_runs(struct sock *sk, u8 *buf, u32 len,
 		       struct tlsr_rx_run *runs, u32 max_runs, u32 *nruns);
 const struct tlsdev_ops *tlsr_netdev_tlsdev_ops(struct net_device *dev);

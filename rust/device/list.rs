@@ -107,7 +107,8 @@ pub(super) fn add(
 
 /// Takes the `dir` key of the socket of `ctx` off its device with `del`
 /// (the driver's `tls_dev_del`), if it is there; the socket leaves the
-/// list once no direction is left on the device.
+/// list, and `ctx->netdev` is cleared, once no direction is left on the
+/// device.
 pub(super) fn del(
     ctx: *mut bindings::tls_context,
     dir: Dir,
@@ -125,8 +126,12 @@ pub(super) fn del(
     if !e.tx && !e.rx {
         if let Ok(e) = g.0.remove(i) {
             if !e.dev.is_null() {
-                // SAFETY: the entry's reference.
-                unsafe { bindings::tlsr_dev_put(e.dev) };
+                // SAFETY: the context is live (the caller's); the entry's
+                // reference goes after drivers no longer find the device.
+                unsafe {
+                    bindings::tlsr_ctx_clear_netdev(ctx);
+                    bindings::tlsr_dev_put(e.dev);
+                }
             }
         }
     }

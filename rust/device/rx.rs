@@ -14,9 +14,7 @@
 use super::caps;
 use super::list;
 use crate::bindings;
-use crate::bindings::{TLS_CIPHER_AES_GCM_128, TLS_CIPHER_AES_GCM_256};
-use crate::context::{Context, Dir};
-use crate::logic::cipher::{TLS_1_2_VERSION, TLS_1_3_VERSION};
+use crate::context::{Context, Detached, Dir};
 use crate::logic::record::HEADER_LEN;
 use crate::proc::Stat;
 use crate::sock::{Sock, SockGuard};
@@ -40,24 +38,6 @@ impl DevRx {
     }
 }
 
-/// Whether RX of this version and cipher may go to `dev`: AES-GCM, TLS 1.2
-/// (what in-tree drivers know) or TLS 1.3 if its driver opted in.
-fn offloadable(version: u16, cipher: u16, dev: *mut bindings::net_device) -> bool {
-    let cipher = u32::from(cipher);
-    if cipher != TLS_CIPHER_AES_GCM_128 && cipher != TLS_CIPHER_AES_GCM_256 {
-        return false;
-    }
-    match version {
-        TLS_1_2_VERSION => true,
-        TLS_1_3_VERSION => {
-            // SAFETY: `dev` is held by the caller.
-            let ops = unsafe { bindings::tlsr_netdev_tlsdev_ops(dev) };
-            caps::of(ops) & caps::TLS13_RX != 0
-        }
-        _ => false,
-    }
-}
-
 /// Puts the first RX key of `sk` on its route's device if the device
 /// takes it (`tls_set_device_offload_rx()`); the key is already in `ctx`.
 /// Gives `rx` back when RX stays in software.
@@ -73,7 +53,7 @@ pub(crate) fn offload(
     }
     // SAFETY: `dev` is held.
     let capable = unsafe { bindings::tlsr_netdev_can_tls_rx(dev) };
-    let slot = if capable && offloadable(ctx.version(), ctx.cipher_type(), dev) {
+    let slot = if capable && caps::offloadable(ctx.version(), ctx.cipher_type(), dev, caps::TLS13_RX) {
         KBox::<DevRx>::new_uninit(GFP_KERNEL).ok()
     } else {
         None
@@ -155,20 +135,17 @@ pub(super) unsafe fn degrade(ctx: *mut bindings::tls_context) {
     unsafe { bindings::tlsr_device_rx_degrade(ctx) };
 }
 
-/// A TLS 1.3 KeyUpdate was received: the device holds only the key before
-/// it, so RX leaves the device (no more resync answers, the key deleted).
-/// Records after the KeyUpdate that it already transformed are undone by
-/// the reader with that key (`RxInner::rekey`). Several key generations
-/// on the device are the next step.
-pub(crate) fn leave_on_key_update(sk: &Sock, ctx: &Context) {
+/// A TLS 1.3 KeyUpdate was received, or a TLS 1.3 RX rekey is installed:
+/// the device holds only the key before it, so RX leaves the device (no
+/// more resync answers, the key deleted). Records after the KeyUpdate that
+/// it already transformed are undone by the reader with that key
+/// (`RxInner::rekey`). Several key generations on the device are the next
+/// step.
+pub(crate) fn leave_on_key_update(ctx: &Context) {
     if ctx.dev_rx().is_none() || ctx.test_flag(bindings::tls_context_flags_TLS_RX_DEV_DEGRADED) {
         return;
     }
     ctx.set_flag(bindings::tls_context_flags_TLS_RX_DEV_DEGRADED);
-    if ctx.dev_tx().is_none() {
-        // SAFETY: the socket is live; RX was its only device direction.
-        unsafe { bindings::tlsr_device_rx_detach(sk.as_ptr(), ctx.as_ptr()) };
-    }
     let c = ctx.as_ptr();
     list::del(c, Dir::Rx, |dev| {
         // SAFETY: the list holds the device, which has the key.
@@ -176,24 +153,31 @@ pub(crate) fn leave_on_key_update(sk: &Sock, ctx: &Context) {
     });
 }
 
-/// `tls_device_offload_cleanup_rx()`: the socket closes (or is destroyed
-/// without close); its RX key leaves the device. A socket whose TX is not
-/// on a device is an ordinary socket again afterwards.
+/// `tls_device_offload_cleanup_rx()`: the socket closes; its RX key
+/// leaves the device. The context stays attached until `sk_destruct`, as
+/// upstream: drivers may still look at it (a late resync completion, a
+/// packet still in their rings).
 pub(crate) fn cleanup(sk: &Sock, ctx: &Context) {
     if ctx.dev_rx().is_none() {
         return;
     }
-    let tx_on_device = ctx.dev_tx().is_some();
-    if tx_on_device {
-        ctx.set_flag(bindings::tls_context_flags_TLS_RX_DEV_CLOSED);
-    } else {
-        // SAFETY: the socket is live and in close or destruction.
-        unsafe { bindings::tlsr_device_rx_detach(sk.as_ptr(), ctx.as_ptr()) };
-    }
+    ctx.set_flag(bindings::tls_context_flags_TLS_RX_DEV_CLOSED);
     let c = ctx.as_ptr();
     list::del(c, Dir::Rx, |dev| {
         // SAFETY: the list holds the device, which has the key.
         unsafe { bindings::tlsr_tls_dev_del_rx(dev, c) }
     });
     Stat::CurrRxDevice.add(sk, -1);
+}
+
+/// `tls_device_sk_destruct()` of a socket with only RX on a device: its
+/// key left the device at close; the context is freed (nothing sleeps
+/// here: this may run in softirq).
+pub(super) fn destruct(ctx: Context) {
+    if ctx.dev_rx().is_none() {
+        return;
+    }
+    // SAFETY: the socket is being freed; nothing else refers to the
+    // context any more.
+    drop(unsafe { Detached::from_raw(ctx.as_ptr()) });
 }

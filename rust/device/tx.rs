@@ -14,9 +14,7 @@ use super::fallback;
 use super::offload_tx::OffloadTx;
 use super::sealer::Sealer;
 use crate::bindings;
-use crate::bindings::{TLS_CIPHER_AES_GCM_128, TLS_CIPHER_AES_GCM_256};
 use crate::context::{Context, Detached, Dir};
-use crate::logic::cipher::{TLS_1_2_VERSION, TLS_1_3_VERSION};
 use crate::proc::Stat;
 use crate::skb::Skb;
 use crate::sock::{Sock, SockGuard};
@@ -110,24 +108,6 @@ impl Drop for Locked<'_> {
     }
 }
 
-/// Whether TX of this version and cipher may go to `dev`: AES-GCM, TLS 1.2
-/// (what in-tree drivers know) or TLS 1.3 if its driver opted in.
-fn offloadable(version: u16, cipher: u16, dev: *mut bindings::net_device) -> bool {
-    let cipher = u32::from(cipher);
-    if cipher != TLS_CIPHER_AES_GCM_128 && cipher != TLS_CIPHER_AES_GCM_256 {
-        return false;
-    }
-    match version {
-        TLS_1_2_VERSION => true,
-        TLS_1_3_VERSION => {
-            // SAFETY: `dev` is held by the caller.
-            let ops = unsafe { bindings::tlsr_netdev_tlsdev_ops(dev) };
-            caps::of(ops) & caps::TLS13_TX != 0
-        }
-        _ => false,
-    }
-}
-
 /// Puts the first TX key of `sk` on its route's device if the device
 /// takes it (`tls_set_device_offload()`); the key is already in `ctx`.
 /// Gives `tx` back when TX stays in software.
@@ -143,7 +123,7 @@ pub(crate) fn offload(
     }
     // SAFETY: `dev` is held.
     if !unsafe { bindings::tlsr_netdev_can_tls_tx(dev) }
-        || !offloadable(ctx.version(), ctx.cipher_type(), dev)
+        || !caps::offloadable(ctx.version(), ctx.cipher_type(), dev, caps::TLS13_TX)
     {
         // SAFETY: the reference taken above.
         unsafe { bindings::tlsr_dev_put(dev) };
@@ -191,9 +171,15 @@ pub(crate) fn offload(
     // SAFETY: `sk` is locked; the callback finds the state set just above.
     unsafe { bindings::tlsr_device_tx_start(sk.as_ptr(), Some(clean_acked)) };
     let added = list::add(ctx.as_ptr(), dev, Dir::Tx, || {
+        let (sk, c) = (sk.as_ptr(), ctx.as_ptr());
         // SAFETY: `dev` is held and up; the context holds the key and the
         // driver finds the device TX context through it.
-        unsafe { bindings::tlsr_tls_dev_add_tx(dev, sk.as_ptr(), ctx.as_ptr(), write_seq) == 0 }
+        let ok = unsafe { bindings::tlsr_tls_dev_add_tx(dev, sk, c, write_seq) } == 0;
+        if ok {
+            // SAFETY: `sk` is locked; the list holds `dev` for the socket.
+            unsafe { bindings::tlsr_device_tx_attach(sk, c, dev) };
+        }
+        ok
     });
     if !added {
         // SAFETY: `sk` is locked.
@@ -208,8 +194,6 @@ pub(crate) fn offload(
         let DevTx { tx, .. } = KBox::into_inner(dev_tx);
         return Err(tx);
     }
-    // SAFETY: `sk` is locked; the device holds the key now.
-    unsafe { bindings::tlsr_device_tx_attach(sk.as_ptr(), ctx.as_ptr(), dev) };
     Stat::TxDevice.inc(sk);
     Stat::CurrTxDevice.inc(sk);
     Ok(())
@@ -236,6 +220,8 @@ unsafe extern "C" fn clean_acked(sk: *mut bindings::sock, acked_seq: u32) {
 /// is freed by a work item (drivers may sleep in `tls_dev_del`).
 pub(crate) fn destruct(sk: &Sock, ctx: Context) {
     let Some(dev) = ctx.dev_tx() else {
+        // RX only: its key left the device at close.
+        super::rx::destruct(ctx);
         return;
     };
     // SAFETY: the socket is being destroyed: TCP calls nothing any more.

@@ -264,6 +264,12 @@ static bool tnic_forward(struct net_device *dev, struct net_device *peer,
 {
 	unsigned int len;
 
+	/*
+	 * The wire carries no decrypted mark (a driver's tls_encrypt_skb()
+	 * copy keeps the one of the skb it sealed): only the receiving
+	 * device's RX sets it.
+	 */
+	skb->decrypted = 0;
 	skb = tnic_rx(peer, skb);
 	len = skb->len;
 	if (dev_forward_skb(peer, skb) != NET_RX_SUCCESS)

@@ -17,12 +17,14 @@ server, taking the KeyUpdate, sets TLS_RX to that key, as a TLS library
 does. With ebadmsg, the server expects a read to fail with EBADMSG (a
 record corrupted on the wire) after byte-exact data, and fails if the
 transfer completes. OFFLOAD_IPV6=1 makes the server listen on :: (IPv4
-and IPv6). The receiver's TLS_RX goes to its device when the device offers
+and IPv6); OFFLOAD_RX_PAUSE=SECONDS makes it stop reading for that long
+once it has half of the bytes (before a KeyUpdate sent halfway). The receiver's TLS_RX goes to its device when the device offers
 RX offload (device_rx.sh).
 """
 import errno
 import os
 import random
+import signal
 import socket
 import struct
 import sys
@@ -58,6 +60,17 @@ def attach(sock, direction, version, cipher):
     sock.setsockopt(SOL_TLS, direction, crypto_info(version, cipher))
 
 
+def abort_on_term(sock):
+    """SIGTERM resets the connection (zero linger) instead of closing it:
+    a killed end whose device is gone leaves no orphan socket behind,
+    which would pin the ULP module while TCP retries its FIN."""
+    def handler(signum, frame):
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        sock.close()
+        os._exit(1)
+    signal.signal(signal.SIGTERM, handler)
+
+
 def server(port, nbytes, version, cipher, expect=None):
     want = expected(nbytes)
     if os.environ.get("OFFLOAD_IPV6") == "1":
@@ -67,6 +80,7 @@ def server(port, nbytes, version, cipher, expect=None):
         lsock = socket.create_server(("0.0.0.0", port))
     lsock.settimeout(120)
     conn, _ = lsock.accept()
+    abort_on_term(conn)
     # Blocking reads bounded by SO_RCVTIMEO, not poll() then read: once a
     # read has decrypted a KeyUpdate ahead, the socket is not readable
     # until TLS_RX although the next read returns the KeyUpdate (upstream
@@ -75,7 +89,11 @@ def server(port, nbytes, version, cipher, expect=None):
     conn.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("ll", 120, 0))
     attach(conn, TLS_RX, version, cipher)
     got = generation = 0
+    pause = float(os.environ.get("OFFLOAD_RX_PAUSE", "0"))
     while True:
+        if pause and got >= nbytes // 2:
+            time.sleep(pause)
+            pause = 0
         try:
             data, anc, _, _ = conn.recvmsg(CHUNK, socket.CMSG_SPACE(1))
         except OSError as e:
@@ -121,6 +139,7 @@ def wait_for(path, timeout=60):
 def client(addr, port, nbytes, version, cipher, pause=None, rekey=False):
     data = memoryview(expected(nbytes))
     sock = socket.create_connection((addr, port), timeout=120)
+    abort_on_term(sock)
     # Blocking sends bounded by SO_SNDTIMEO: each send returns once TCP has
     # the records. (tls.ko drops a record TCP had no room for yet when a
     # non-blocking sender closes right after its last send.)
