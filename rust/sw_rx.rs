@@ -260,7 +260,13 @@ impl RxInner {
             Cover::All => self.key.open_decrypted(outer, &self.raw[rec]),
             Cover::None => self.key.open(outer, &mut self.raw[rec]),
             Cover::Part => {
-                reencrypt(&mut self.key, &mut self.raw, &self.decrypted, rec.clone(), start..end)?;
+                reencrypt(
+                    &mut self.key,
+                    &mut self.raw,
+                    &self.decrypted,
+                    rec.clone(),
+                    start..end,
+                )?;
                 // Ciphertext again: a record that fails stays failing.
                 self.forget_runs_before(rec.end);
                 self.key.open(outer, &mut self.raw[rec])

@@ -53,11 +53,12 @@ pub(crate) fn offload(
     }
     // SAFETY: `dev` is held.
     let capable = unsafe { bindings::tlsr_netdev_can_tls_rx(dev) };
-    let slot = if capable && caps::offloadable(ctx.version(), ctx.cipher_type(), dev, caps::TLS13_RX) {
-        KBox::<DevRx>::new_uninit(GFP_KERNEL).ok()
-    } else {
-        None
-    };
+    let slot =
+        if capable && caps::offloadable(ctx.version(), ctx.cipher_type(), dev, caps::TLS13_RX) {
+            KBox::<DevRx>::new_uninit(GFP_KERNEL).ok()
+        } else {
+            None
+        };
     let Some(slot) = slot else {
         // SAFETY: the reference taken above.
         unsafe { bindings::tlsr_dev_put(dev) };

@@ -9,8 +9,8 @@
 //! through another device are sealed by the software fallback from it.
 
 use super::caps;
-use super::list;
 use super::fallback;
+use super::list;
 use super::offload_tx::OffloadTx;
 use super::sealer::Sealer;
 use crate::bindings;

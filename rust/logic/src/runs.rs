@@ -40,7 +40,12 @@ pub fn cover(runs: &[(usize, usize)], start: usize, end: usize) -> Cover {
 
 /// The parts of `start..end` that `runs` cover, for each of which `f` is
 /// called.
-pub fn each_covered(runs: &[(usize, usize)], start: usize, end: usize, mut f: impl FnMut(usize, usize)) {
+pub fn each_covered(
+    runs: &[(usize, usize)],
+    start: usize,
+    end: usize,
+    mut f: impl FnMut(usize, usize),
+) {
     for &(s, e) in runs {
         let (s, e) = (s.max(start), e.min(end));
         if s < e {
