@@ -152,23 +152,15 @@ pub(super) fn with_device<R>(
     f(dev)
 }
 
-/// What leaving a device does to one socket, before and after the
-/// `synchronize_net()` that lets skbs already validated for it go.
-pub(super) struct Leave {
-    /// The socket's skbs stop going to the device (TX).
-    pub(super) stop_tx: unsafe fn(*mut bindings::tls_context),
-    /// The socket stops trusting the device (RX: `TLS_RX_DEV_DEGRADED`).
-    pub(super) stop_rx: unsafe fn(*mut bindings::tls_context),
-}
-
 /// Takes the sockets on `dev` off it (`only`: one socket's context, or
 /// all; `rx_too`: both directions, else TX only): each stops using the
-/// device, then, after `synchronize_net()`, its keys leave the device.
+/// device (TX: the software validator; RX: `TLS_RX_DEV_DEGRADED`), then,
+/// after `synchronize_net()` lets skbs already validated for it go, its
+/// keys leave the device.
 pub(super) fn leave(
     dev: *mut bindings::net_device,
     only: Option<*mut bindings::tls_context>,
     rx_too: bool,
-    how: &Leave,
 ) {
     let mut g = DEVICES.lock();
     let on_dev = |e: &Entry| e.dev == dev && only.is_none_or(|c| c == e.ctx);
@@ -178,10 +170,10 @@ pub(super) fn leave(
         // before their context is freed).
         unsafe {
             if e.tx {
-                (how.stop_tx)(e.ctx);
+                super::tx::to_software_validator(e.ctx);
             }
             if e.rx && rx_too {
-                (how.stop_rx)(e.ctx);
+                super::rx::degrade(e.ctx);
             }
         }
         any = true;

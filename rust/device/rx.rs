@@ -147,10 +147,15 @@ pub(crate) fn leave_on_key_update(ctx: &Context) {
         return;
     }
     ctx.set_flag(bindings::tls_context_flags_TLS_RX_DEV_DEGRADED);
-    let c = ctx.as_ptr();
-    list::del(c, Dir::Rx, |dev| {
+    del_key(ctx.as_ptr());
+}
+
+/// Takes the RX key of the socket of `ctx` off its device (`tls_dev_del`),
+/// if it is there.
+pub(super) fn del_key(ctx: *mut bindings::tls_context) {
+    list::del(ctx, Dir::Rx, |dev| {
         // SAFETY: the list holds the device, which has the key.
-        unsafe { bindings::tlsr_tls_dev_del_rx(dev, c) }
+        unsafe { bindings::tlsr_tls_dev_del_rx(dev, ctx) }
     });
 }
 
@@ -163,11 +168,7 @@ pub(crate) fn cleanup(sk: &Sock, ctx: &Context) {
         return;
     }
     ctx.set_flag(bindings::tls_context_flags_TLS_RX_DEV_CLOSED);
-    let c = ctx.as_ptr();
-    list::del(c, Dir::Rx, |dev| {
-        // SAFETY: the list holds the device, which has the key.
-        unsafe { bindings::tlsr_tls_dev_del_rx(dev, c) }
-    });
+    del_key(ctx.as_ptr());
     Stat::CurrRxDevice.add(sk, -1);
 }
 

@@ -246,10 +246,7 @@ unsafe extern "C" fn destruct_work(work: *mut bindings::work_struct) {
         // SAFETY: the device is held by the list and has the key.
         unsafe { bindings::tlsr_tls_dev_del_tx(dev, c) }
     });
-    list::del(c, Dir::Rx, |dev| {
-        // SAFETY: as above.
-        unsafe { bindings::tlsr_tls_dev_del_rx(dev, c) }
-    });
+    super::rx::del_key(c);
     // SAFETY: the socket is gone; nothing else refers to the context.
     drop(unsafe { Detached::from_raw(c) });
 }
@@ -282,16 +279,10 @@ unsafe extern "C" fn validate_xmit_skb_sw(
 /// # Safety
 ///
 /// `ctx` is a live context of a live socket (a device list entry's).
-unsafe fn to_software_validator(ctx: *mut bindings::tls_context) {
+pub(super) unsafe fn to_software_validator(ctx: *mut bindings::tls_context) {
     // SAFETY: guaranteed by the caller.
     unsafe { bindings::tlsr_device_tx_leave(ctx, Some(validate_xmit_skb_sw)) };
 }
-
-/// How a socket leaves its device.
-const LEAVE: list::Leave = list::Leave {
-    stop_tx: to_software_validator,
-    stop_rx: super::rx::degrade,
-};
 
 /// NETDEV_DOWN of a device with TLS offload (`tls_device_down()`): its
 /// sockets leave it; their record skbs are sealed by the software fallback
@@ -301,7 +292,7 @@ const LEAVE: list::Leave = list::Leave {
 ///
 /// Called by the netdev notifier (RTNL held) with a registered device.
 unsafe extern "C" fn netdev_down(dev: *mut bindings::net_device) -> core::ffi::c_int {
-    list::leave(dev, None, true, &LEAVE);
+    list::leave(dev, None, true);
     0
 }
 
@@ -344,7 +335,7 @@ pub(crate) fn rekey_leaves_device(sk: &SockGuard<'_>, ctx: &Context, tx: &mut Tx
         return;
     }
     match list::with_device(ctx.as_ptr(), Dir::Tx, |dev| dev) {
-        Some(dev) => list::leave(dev, Some(ctx.as_ptr()), false, &LEAVE),
+        Some(dev) => list::leave(dev, Some(ctx.as_ptr()), false),
         // Already off the device (it went down): make sure of the
         // validator all the same.
         // SAFETY: the context and its socket are live.
