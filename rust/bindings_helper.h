@@ -14,3 +14,10 @@
 #include "device/helpers.h"
 #include "device/record.h"
 #include "device/driver.h"
+
+/*
+ * Macros bindgen cannot evaluate (BIT()), as constants it can read, as the
+ * kernel's own rust/bindings/bindings_helper.h does: the flag of an
+ * asynchronous RX resync request (include/net/tls.h).
+ */
+const u64 TLSR_RESYNC_REQ_ASYNC = RESYNC_REQ_ASYNC;

@@ -19,6 +19,9 @@ pub(crate) mod generation;
 #[path = "logic/src/record.rs"]
 pub(crate) mod record;
 #[allow(unreachable_pub)]
+#[path = "logic/src/resync.rs"]
+pub(crate) mod resync;
+#[allow(unreachable_pub)]
 #[path = "logic/src/runs.rs"]
 pub(crate) mod runs;
 #[allow(unreachable_pub)]

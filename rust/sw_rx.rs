@@ -230,18 +230,23 @@ impl RxInner {
         len: usize,
     ) -> Result<(core::ops::Range<usize>, u8)> {
         let outer = self.raw[at];
-        match Context::get(sk).filter(|c| c.dev_rx().is_some()) {
-            Some(ctx) => {
-                let tcp_start = self.raw_seq.wrapping_add(at as u32);
-                device::rx::resync_new_rec(sk, &ctx, tcp_start, self.key.seq);
-            }
-            None => return self.key.open(outer, &mut self.raw[at..at + len]),
-        }
+        let Some(ctx) = Context::get(sk).filter(|c| c.dev_rx().is_some()) else {
+            return self.key.open(outer, &mut self.raw[at..at + len]);
+        };
+        let new_rec = device::rx::NewRec {
+            seq: self.raw_seq.wrapping_add(at as u32),
+            len: len as u32,
+            rcd_sn: self.key.seq,
+            after: &self.raw[at + len..],
+            layout: self.key.layout,
+        };
+        device::rx::resync_new_rec(sk, &ctx, &new_rec);
         let l = self.key.layout;
         let (start, end) = (at + l.prepend_len(), at + len - l.tag_len());
         // The whole record counts, header and tag included: the skb with
         // the end of the tag is marked only if the device verified it.
         let cover = runs::cover(&self.decrypted, at, at + len);
+        device::rx::record_cover(sk, &ctx, &new_rec, cover);
         let rec = at..at + len;
         if let Some(dk) = self.device_key.as_mut() {
             // After a KeyUpdate: whatever the device did to this record,

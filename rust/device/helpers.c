@@ -242,21 +242,46 @@ void tlsr_offload_rx_init(struct tls_offload_context_rx *o)
 }
 
 /*
- * tls_device_rx_resync_new_rec() for TLS_OFFLOAD_SYNC_TYPE_DRIVER_REQ: a
- * driver asked (tls_offload_rx_resync_request()) to be told the record
- * sequence of the record whose header ends at TCP sequence @seq; true if
- * that request is taken now.
+ * The resync state of tls_offload_context_rx, which bindgen cannot lay out
+ * (it starts with tls_sw_context_rx): the type the driver chose in
+ * tls_dev_add, and the members of the union each type uses.
  */
-bool tlsr_offload_rx_resync_take(struct tls_offload_context_rx *o, u32 seq)
+enum tls_offload_sync_type
+tlsr_offload_rx_resync_type(const struct tls_offload_context_rx *o)
 {
-	s64 req;
+	return o->resync_type;
+}
 
-	if (o->resync_type != TLS_OFFLOAD_SYNC_TYPE_DRIVER_REQ)
-		return false;
-	req = atomic64_read(&o->resync_req);
-	if (likely(!req) || (u32)(req >> 32) != seq)
-		return false;
-	return atomic64_try_cmpxchg(&o->resync_req, &req, 0);
+/* TLS_OFFLOAD_SYNC_TYPE_DRIVER_REQ: what tls_offload_rx_resync_request() set. */
+atomic64_t *tlsr_offload_rx_resync_req(struct tls_offload_context_rx *o)
+{
+	return &o->resync_req;
+}
+
+/* TLS_OFFLOAD_SYNC_TYPE_DRIVER_REQ_ASYNC: the driver's log (may be NULL). */
+struct tls_offload_resync_async *
+tlsr_offload_rx_resync_async(struct tls_offload_context_rx *o)
+{
+	return o->resync_async;
+}
+
+/* TLS_OFFLOAD_SYNC_TYPE_CORE_NEXT_HINT: the back-off and its two flags. */
+void tlsr_offload_rx_nh_get(const struct tls_offload_context_rx *o,
+			    struct tlsr_rx_nh *nh)
+{
+	nh->failed = o->resync_nh.decrypted_failed;
+	nh->target = o->resync_nh.decrypted_tgt;
+	nh->reset = o->resync_nh_reset;
+	nh->do_now = o->resync_nh_do_now;
+}
+
+void tlsr_offload_rx_nh_set(struct tls_offload_context_rx *o,
+			    const struct tlsr_rx_nh *nh)
+{
+	o->resync_nh.decrypted_failed = nh->failed;
+	o->resync_nh.decrypted_tgt = nh->target;
+	o->resync_nh_reset = nh->reset;
+	o->resync_nh_do_now = nh->do_now;
 }
 
 /*

@@ -65,7 +65,24 @@ void tlsr_tls_dev_del_rx(struct net_device *dev, struct tls_context *ctx);
 void tlsr_tls_dev_resync_rx(struct net_device *dev, struct sock *sk, u32 seq,
 			    u64 rcd_sn);
 void tlsr_offload_rx_init(struct tls_offload_context_rx *o);
-bool tlsr_offload_rx_resync_take(struct tls_offload_context_rx *o, u32 seq);
+enum tls_offload_sync_type
+tlsr_offload_rx_resync_type(const struct tls_offload_context_rx *o);
+atomic64_t *tlsr_offload_rx_resync_req(struct tls_offload_context_rx *o);
+struct tls_offload_resync_async *
+tlsr_offload_rx_resync_async(struct tls_offload_context_rx *o);
+
+/* The CORE_NEXT_HINT state of tls_offload_context_rx. */
+struct tlsr_rx_nh {
+	u32 failed;
+	u32 target;
+	bool reset;
+	bool do_now;
+};
+
+void tlsr_offload_rx_nh_get(const struct tls_offload_context_rx *o,
+			    struct tlsr_rx_nh *nh);
+void tlsr_offload_rx_nh_set(struct tls_offload_context_rx *o,
+			    const struct tlsr_rx_nh *nh);
 void tlsr_device_rx_attach(struct sock *sk, struct tls_context *ctx,
 			   struct net_device *dev);
 void tlsr_ctx_clear_netdev(struct tls_context *ctx);

@@ -15,11 +15,22 @@ use super::caps;
 use super::list;
 use crate::bindings;
 use crate::context::{Context, Detached, Dir};
-use crate::logic::record::HEADER_LEN;
+use crate::logic::record::{Layout, HEADER_LEN};
+use crate::logic::resync::{self, AsyncLog, AsyncStep, NextHint};
+use crate::logic::runs::Cover;
 use crate::proc::Stat;
 use crate::sock::{Sock, SockGuard};
 use crate::sw_rx::Rx;
+use core::ptr;
 use kernel::prelude::*;
+use kernel::sync::atomic::{Atomic, Full, Relaxed};
+
+// The logic's copies of include/net/tls.h's constants.
+const _: () = {
+    assert!(resync::REQ_ASYNC == bindings::TLSR_RESYNC_REQ_ASYNC);
+    assert!(resync::NH_START_IVAL == bindings::TLS_DEVICE_RESYNC_NH_START_IVAL);
+    assert!(resync::NH_MAX_IVAL == bindings::TLS_DEVICE_RESYNC_NH_MAX_IVAL);
+};
 
 /// The device RX state of a socket (`priv_ctx_rx` with `TLS_HW`).
 ///
@@ -99,22 +110,209 @@ pub(crate) fn offload(
     Ok(())
 }
 
-/// `tls_device_rx_resync_new_rec()`: the record starting at TCP sequence
-/// `seq`, record sequence `rcd_sn`, is about to be opened; if the driver
-/// asked for this record (`TLS_OFFLOAD_SYNC_TYPE_DRIVER_REQ`: the request
-/// names the TCP sequence of the header's last byte), it is told.
-pub(crate) fn resync_new_rec(sk: &Sock, ctx: &Context, seq: u32, rcd_sn: u64) {
-    let Some(dev_rx) = ctx.dev_rx() else {
+/// A record the reader is about to open on a device RX socket.
+pub(crate) struct NewRec<'a> {
+    /// TCP sequence number of its first byte.
+    pub(crate) seq: u32,
+    /// Its length, header and tag included.
+    pub(crate) len: u32,
+    /// Its record sequence number.
+    pub(crate) rcd_sn: u64,
+    /// The bytes after it the reader already pulled from TCP.
+    pub(crate) after: &'a [u8],
+    /// The record layout, to read the headers among them.
+    pub(crate) layout: Layout,
+}
+
+impl NewRec<'_> {
+    /// The first record start the device has not seen yet, with its
+    /// record sequence: past the headers the reader holds, if TCP holds
+    /// nothing more (`None` if it does, or a header is cut short).
+    fn next_unseen(&self, sk: &Sock) -> Option<(u32, u64)> {
+        if sk.tcp_inq() > 0 {
+            return None;
+        }
+        let (off, records) = resync::next_unseen(self.after, |h| {
+            self.layout.parse_header(h).ok().map(|h| h.record_len)
+        })?;
+        let end = self.seq.wrapping_add(self.len);
+        Some((
+            end.wrapping_add(off as u32),
+            self.rcd_sn.wrapping_add(1 + records),
+        ))
+    }
+}
+
+/// The device RX state of `ctx`, if RX is on a device and counts on it.
+fn resyncing(ctx: &Context) -> Option<*mut bindings::tls_offload_context_rx> {
+    let dev_rx = ctx.dev_rx()?;
+    if ctx.test_flag(bindings::tls_context_flags_TLS_RX_DEV_DEGRADED) {
+        return None;
+    }
+    // SAFETY: the device RX state lives as long as the context's RX.
+    Some(unsafe { &raw mut (*dev_rx).offload })
+}
+
+/// The CORE_NEXT_HINT state of `o`.
+///
+/// # Safety
+///
+/// `o` is the live device RX state of a socket whose reader holds the RX
+/// mutex (the only writer).
+unsafe fn nh_get(o: *mut bindings::tls_offload_context_rx) -> bindings::tlsr_rx_nh {
+    let mut nh = bindings::tlsr_rx_nh::default();
+    // SAFETY: guaranteed by the caller.
+    unsafe { bindings::tlsr_offload_rx_nh_get(o, &mut nh) };
+    nh
+}
+
+/// Stores the CORE_NEXT_HINT state of `o`.
+///
+/// # Safety
+///
+/// As [`nh_get`], and `o`'s driver chose CORE_NEXT_HINT (the state shares
+/// a union with the other types' request words).
+unsafe fn nh_set(o: *mut bindings::tls_offload_context_rx, nh: &bindings::tlsr_rx_nh) {
+    // SAFETY: guaranteed by the caller.
+    unsafe { bindings::tlsr_offload_rx_nh_set(o, nh) };
+}
+
+/// `tls_device_rx_resync_new_rec()`: `rec` is about to be opened; if the
+/// device waits for this record, it is told where a record starts and its
+/// record sequence number, as the resync type its driver chose asks:
+/// - DRIVER_REQ: the request names the TCP sequence of the header's last
+///   byte;
+/// - CORE_NEXT_HINT: a hint is due: the first record start the device
+///   has not seen, once that is known;
+/// - DRIVER_REQ_ASYNC: the record starts are logged while the request is
+///   asynchronous, then the header it settles on is looked up.
+pub(crate) fn resync_new_rec(sk: &Sock, ctx: &Context, rec: &NewRec<'_>) {
+    let Some(o) = resyncing(ctx) else {
         return;
     };
-    if ctx.test_flag(bindings::tls_context_flags_TLS_RX_DEV_DEGRADED) {
+    // SAFETY: `o` is live; drivers set the type in `tls_dev_add`.
+    let (seq, rcd_sn) = match unsafe { bindings::tlsr_offload_rx_resync_type(o) } {
+        bindings::tls_offload_sync_type_TLS_OFFLOAD_SYNC_TYPE_DRIVER_REQ => {
+            let seq = rec.seq.wrapping_add(HEADER_LEN as u32 - 1);
+            // SAFETY: the request word of a live context, only accessed
+            // atomically (`tls_offload_rx_resync_request()`).
+            let req = unsafe { Atomic::from_ptr(bindings::tlsr_offload_rx_resync_req(o).cast()) };
+            let v: i64 = req.load(Relaxed);
+            if v == 0 || (v >> 32) as u32 != seq || req.cmpxchg(v, 0, Full).is_err() {
+                return;
+            }
+            (seq, rec.rcd_sn)
+        }
+        bindings::tls_offload_sync_type_TLS_OFFLOAD_SYNC_TYPE_CORE_NEXT_HINT => {
+            // SAFETY: the reader holds the RX mutex; the driver chose this type.
+            let mut nh = unsafe { nh_get(o) };
+            if !nh.do_now {
+                return;
+            }
+            let Some(at) = rec.next_unseen(sk) else {
+                return;
+            };
+            nh.do_now = false;
+            // SAFETY: as above.
+            unsafe { nh_set(o, &nh) };
+            at
+        }
+        bindings::tls_offload_sync_type_TLS_OFFLOAD_SYNC_TYPE_DRIVER_REQ_ASYNC => {
+            // SAFETY: `o` is live.
+            let a = unsafe { bindings::tlsr_offload_rx_resync_async(o) };
+            if a.is_null() {
+                return;
+            }
+            // SAFETY: the driver's log lives until `tls_dev_del`, which
+            // comes after RX is degraded or closed; its request word is
+            // only accessed atomically.
+            let req = unsafe { Atomic::from_ptr((&raw mut (*a).req).cast::<i64>()) };
+            let v: i64 = req.load(Relaxed);
+            if v == 0 {
+                return;
+            }
+            // The log is the core's, under the RX mutex, but the driver
+            // resets it when it starts a request (from softirq, as in C):
+            // it is copied in and out rather than borrowed.
+            // SAFETY: `a` is live (above); plain reads of plain integers.
+            let (mut loglen, mut rcd_delta, mut entries) = unsafe {
+                (
+                    ptr::read_volatile(&raw const (*a).loglen),
+                    ptr::read_volatile(&raw const (*a).rcd_delta),
+                    ptr::read_volatile(&raw const (*a).log),
+                )
+            };
+            let mut log = AsyncLog {
+                loglen: &mut loglen,
+                rcd_delta: &mut rcd_delta,
+                log: &mut entries,
+            };
+            let step = log.new_rec(v as u64, rec.seq);
+            // SAFETY: as above.
+            unsafe {
+                ptr::write_volatile(&raw mut (*a).loglen, loglen);
+                ptr::write_volatile(&raw mut (*a).rcd_delta, rcd_delta);
+                ptr::write_volatile(&raw mut (*a).log, entries);
+            }
+            match step {
+                AsyncStep::Wait => return,
+                AsyncStep::Cancel => {
+                    req.store(0, Relaxed);
+                    return;
+                }
+                AsyncStep::Resync { seq, rcd_delta } => {
+                    if req.cmpxchg(v, 0, Full).is_err() {
+                        return;
+                    }
+                    (seq, rec.rcd_sn.wrapping_sub(rcd_delta.into()))
+                }
+            }
+        }
+        _ => return,
+    };
+    resync(sk, ctx, seq, rcd_sn);
+}
+
+/// How much of `rec` the device decrypted, for CORE_NEXT_HINT
+/// (`tls_device_decrypted()`): a record that came all ciphertext counts
+/// towards the next hint (`tls_device_core_ctrl_rx_resync()`), one the
+/// device decrypted something of starts the count over.
+pub(crate) fn record_cover(sk: &Sock, ctx: &Context, rec: &NewRec<'_>, cover: Cover) {
+    let Some(o) = resyncing(ctx) else {
+        return;
+    };
+    // SAFETY: `o` is live.
+    if unsafe { bindings::tlsr_offload_rx_resync_type(o) }
+        != bindings::tls_offload_sync_type_TLS_OFFLOAD_SYNC_TYPE_CORE_NEXT_HINT
+    {
         return;
     }
-    let seq = seq.wrapping_add(HEADER_LEN as u32 - 1);
-    // SAFETY: the device RX state lives as long as the context's RX.
-    if !unsafe { bindings::tlsr_offload_rx_resync_take(&raw mut (*dev_rx).offload, seq) } {
-        return;
+    // SAFETY: the reader holds the RX mutex; the driver chose this type.
+    let mut nh = unsafe { nh_get(o) };
+    if cover != Cover::None {
+        nh.reset = true;
+    } else if !nh.do_now {
+        let mut back_off = NextHint {
+            failed: nh.failed,
+            target: nh.target,
+        };
+        if back_off.encrypted_record(&mut nh.reset) {
+            match rec.next_unseen(sk) {
+                Some((seq, rcd_sn)) => resync(sk, ctx, seq, rcd_sn),
+                // Hint at a later record start.
+                None => nh.do_now = true,
+            }
+        }
+        (nh.failed, nh.target) = (back_off.failed, back_off.target);
     }
+    // SAFETY: as above.
+    unsafe { nh_set(o, &nh) };
+}
+
+/// `tls_device_resync_rx()`: tells the device that the record starting
+/// (DRIVER_REQ: whose header ends) at TCP sequence `seq` has record
+/// sequence `rcd_sn`.
+fn resync(sk: &Sock, ctx: &Context, seq: u32, rcd_sn: u64) {
     list::with_device(ctx.as_ptr(), Dir::Rx, |dev| {
         if let Some(dev) = dev {
             // SAFETY: the list holds the device, which has the key.

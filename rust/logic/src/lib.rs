@@ -11,5 +11,6 @@ pub mod cipher;
 pub mod errno;
 pub mod generation;
 pub mod record;
+pub mod resync;
 pub mod runs;
 pub mod seq;

@@ -37,6 +37,22 @@
  *          record); the device then decrypts again from the next record
  *          start it reaches, with rcd_sn + the records tracked since H.
  *
+ * That is the DRIVER_REQ resync type; the rx_resync_type knob (read at
+ * tls_dev_add) selects one of the other two instead:
+ *
+ *  DRIVER_REQ_ASYNC (as mlx5): TRACK starts the asynchronous stage with
+ *          tls_offload_rx_resync_async_request_start(the segment's sequence
+ *          and length, which hold H), the ULP logging the record starts it
+ *          parses there; the next segment of the flow ends it with
+ *          tls_offload_rx_resync_async_request_end(H), as mlx5's progress
+ *          query completes later. The ULP answers tls_dev_resync(seq = H,
+ *          rcd_sn of that record).
+ *  CORE_NEXT_HINT (as nfp): the device never asks and never searches: out
+ *          of sync it passes everything until the ULP, having seen records
+ *          arrive all ciphertext, tells it where the next record starts
+ *          (tls_dev_resync(seq, rcd_sn)); it decrypts again from that
+ *          sequence if it has not passed it yet.
+ *
  * Segments before the expected sequence (retransmissions) pass as they
  * came and leave the state alone. Everything the device did not decrypt
  * reaches the ULP as ciphertext, which it decrypts (or, for a record that
@@ -127,6 +143,15 @@ struct tnic_rx_flow {
 	u64 track_recs;			/* records since H */
 	bool confirmed;			/* tls_dev_resync for H came */
 	u64 confirmed_sn;		/* its rcd_sn */
+
+	enum tls_offload_sync_type resync_type;
+	/* DRIVER_REQ_ASYNC: the log the ULP keeps; the end is due. */
+	struct tls_offload_resync_async async;
+	bool async_end;
+	/* CORE_NEXT_HINT: where the ULP said a record starts. */
+	bool hinted;
+	u32 hint_seq;
+	u64 hint_sn;
 };
 
 atomic_t tnic_rx_flows;
@@ -146,6 +171,7 @@ static atomic64_t tnic_rx_errors;	/* copies that failed (passed as they came) */
 static bool tnic_rx_lose_sync;		/* knob: next TLS segment out of sync */
 static bool tnic_rx_corrupt;		/* knob: flip a ciphertext byte, once */
 static u32 tnic_max_rx_flows;		/* knob: capacity (0: no limit) */
+static u32 tnic_rx_resync_type;		/* knob: enum tls_offload_sync_type */
 static u32 tnic_rx_selftest;		/* 1: the load-time self-test passed */
 
 /* What one segment's walk did. */
@@ -181,20 +207,58 @@ static void tnic_rx_lost(struct tnic_rx_flow *f, struct tnic_rx_walk *w)
 	f->confirmed = false;
 }
 
-/* Track the header chain from the header at @seq; ask the ULP to confirm. */
-static void tnic_rx_track(struct tnic_rx_flow *f, u32 seq)
+/*
+ * Track the header chain from the header at @seq, in the segment of @seg_len
+ * bytes at @seg_seq; ask the ULP to confirm. CORE_NEXT_HINT: wait for the
+ * ULP's hint instead.
+ */
+static void tnic_rx_track(struct tnic_rx_flow *f, u32 seq, u32 seg_seq,
+			  u32 seg_len)
 {
-	f->state = TNIC_RX_TRACK;
 	f->off = 0;
 	f->len = 0;
+	f->confirmed = false;
+	if (f->resync_type == TLS_OFFLOAD_SYNC_TYPE_CORE_NEXT_HINT) {
+		f->state = TNIC_RX_SEARCH;
+		return;
+	}
+	f->state = TNIC_RX_TRACK;
 	f->track_seq = seq;
 	f->track_recs = 0;
-	f->confirmed = false;
-	if (f->sk) {
+	if (!f->sk)
+		return;
+	if (f->resync_type == TLS_OFFLOAD_SYNC_TYPE_DRIVER_REQ_ASYNC) {
+		tls_offload_rx_resync_async_request_start(&f->async,
+							  htonl(seg_seq),
+							  min(seg_len, U16_MAX));
+		f->async_end = true;
+	} else {
 		tls_offload_rx_resync_request(f->sk,
 					      htonl(seq + TLS_HEADER_SIZE - 1));
-		atomic64_inc(&tnic_rx_resync_requests);
 	}
+	atomic64_inc(&tnic_rx_resync_requests);
+}
+
+/*
+ * CORE_NEXT_HINT out of sync: decrypt again from the hinted record start if
+ * it is in this segment (TCP sequence @seq, @len bytes); its offset, or -1.
+ */
+static int tnic_rx_hint(struct tnic_rx_flow *f, u32 seq, u32 len)
+{
+	u32 at = f->hint_seq - seq;
+
+	if (!f->hinted || at >= len) {
+		/* Passed already (a late hint): wait for the next one. */
+		if (f->hinted && before(f->hint_seq, seq))
+			f->hinted = false;
+		return -1;
+	}
+	f->hinted = false;
+	f->state = TNIC_RX_SYNC;
+	f->sn = f->hint_sn;
+	f->off = 0;
+	f->len = 0;
+	return at;
 }
 
 /* The header and TLS 1.2 explicit nonce are in: nonce, J0, AAD. */
@@ -322,12 +386,20 @@ static void tnic_rx_walk(struct tnic_rx_flow *f, const struct sk_buff *skb,
 	u32 prefix = tnic_rx_prefix(f), pos = 0, n, pend;
 
 	w->ok = f->state == TNIC_RX_SYNC;
-	if (f->state == TNIC_RX_SEARCH) {
+	if (f->state == TNIC_RX_SEARCH &&
+	    f->resync_type == TLS_OFFLOAD_SYNC_TYPE_CORE_NEXT_HINT) {
+		int at = tnic_rx_hint(f, seq, len);
+
+		if (at < 0)
+			return;
+		pos = at;
+		w->ok = !pos;
+	} else if (f->state == TNIC_RX_SEARCH) {
 		int at = tnic_rx_search(f, skb, off, len);
 
 		if (at < 0)
 			return;
-		tnic_rx_track(f, seq + at);
+		tnic_rx_track(f, seq + at, seq, len);
 		pos = at;
 	}
 	while (pos < len) {
@@ -396,7 +468,7 @@ static void tnic_rx_walk(struct tnic_rx_flow *f, const struct sk_buff *skb,
 			w->passed++;
 			w->ok = false;
 			/* Sync lost: the next record starts here. */
-			tnic_rx_track(f, seq + pos);
+			tnic_rx_track(f, seq + pos, seq, len);
 		}
 	}
 }
@@ -521,6 +593,15 @@ struct sk_buff *tnic_rx(const struct net_device *dev, struct sk_buff *skb)
 	spin_lock_bh(&f->lock);
 	if (f->dead)
 		goto unlock;
+	if (f->async_end) {
+		/* The progress query of the asynchronous stage completes. */
+		f->async_end = false;
+		if (f->state == TNIC_RX_TRACK)
+			tls_offload_rx_resync_async_request_end(&f->async,
+								htonl(f->track_seq));
+		else
+			tls_offload_rx_resync_async_request_cancel(&f->async);
+	}
 	if (p.seq != f->next_seq && !after(p.seq + p.len, f->next_seq))
 		goto unlock;	/* old bytes: as they came, state unchanged */
 	if (p.seq != f->next_seq ||
@@ -542,7 +623,8 @@ struct sk_buff *tnic_rx(const struct net_device *dev, struct sk_buff *skb)
 		}
 	}
 	if (f->state == TNIC_RX_SYNC ||
-	    (f->state == TNIC_RX_TRACK && f->confirmed)) {
+	    (f->state == TNIC_RX_TRACK && f->confirmed) ||
+	    (f->state == TNIC_RX_SEARCH && f->hinted)) {
 		nskb = skb_copy(skb, GFP_ATOMIC);
 		if (!nskb)
 			atomic64_inc(&tnic_rx_errors);
@@ -648,6 +730,12 @@ int tnic_rx_flow_add(struct net_device *netdev, struct sock *sk,
 	f->netdev = netdev;
 	f->sk = sk;
 	f->next_seq = start_seq;
+	/* As drivers do in tls_dev_add. */
+	f->resync_type = min_t(u32, READ_ONCE(tnic_rx_resync_type),
+			       TLS_OFFLOAD_SYNC_TYPE_DRIVER_REQ_ASYNC);
+	tls_offload_rx_resync_set_type(sk, f->resync_type);
+	if (f->resync_type == TLS_OFFLOAD_SYNC_TYPE_DRIVER_REQ_ASYNC)
+		tls_offload_ctx_rx(tls_get_ctx(sk))->resync_async = &f->async;
 #if IS_ENABLED(CONFIG_IPV6)
 	if (sk->sk_family == AF_INET6 &&
 	    !ipv6_addr_v4mapped(&sk->sk_v6_daddr)) {
@@ -703,8 +791,18 @@ void tnic_rx_resync(void **slot, u32 seq, const u8 *rcd_sn)
 	if (!f)
 		return;
 	spin_lock_bh(&f->lock);
-	if (!f->dead && f->state == TNIC_RX_TRACK && !f->confirmed &&
-	    seq - (TLS_HEADER_SIZE - 1) == f->track_seq) {
+	if (f->dead) {
+		/* Nothing asked. */
+	} else if (f->resync_type == TLS_OFFLOAD_SYNC_TYPE_CORE_NEXT_HINT) {
+		if (f->state == TNIC_RX_SEARCH) {
+			f->hinted = true;
+			f->hint_seq = seq;
+			f->hint_sn = get_unaligned_be64(rcd_sn);
+			hit = true;
+		}
+	} else if (f->state == TNIC_RX_TRACK && !f->confirmed &&
+		   (f->resync_type == TLS_OFFLOAD_SYNC_TYPE_DRIVER_REQ_ASYNC ?
+		    seq : seq - (TLS_HEADER_SIZE - 1)) == f->track_seq) {
 		f->confirmed = true;
 		f->confirmed_sn = get_unaligned_be64(rcd_sn);
 		hit = true;
@@ -864,6 +962,7 @@ int tnic_rx_init(struct dentry *dir)
 	debugfs_create_u32("rx_selftest", 0444, dir, &tnic_rx_selftest);
 	debugfs_create_atomic_t("rx_flows", 0444, dir, &tnic_rx_flows);
 	debugfs_create_u32("max_rx_flows", 0644, dir, &tnic_max_rx_flows);
+	debugfs_create_u32("rx_resync_type", 0644, dir, &tnic_rx_resync_type);
 	debugfs_create_bool("rx_lose_sync", 0644, dir, &tnic_rx_lose_sync);
 	debugfs_create_bool("rx_corrupt", 0644, dir, &tnic_rx_corrupt);
 	tnic_counter_in(dir, "rx_tls_segments", &tnic_rx_tls_segments);

@@ -51,16 +51,17 @@ rx_report() {
 # while the sender pauses halfway.
 rx_transfer() {
 	local name=$1 nbytes=$2 version=$3 cipher=$4 hook=${5:-}
-	local port=${RX_PORT:-4600} out pause=- srv hk= rc start
+	local port=${RX_PORT:-4600} out pause=- srv hk= rc crc start
 	out=$(mktemp)
 	start=$(date +%s%N)
+	[ -n "$hook" ] && pause=$(mktemp -u)
+	# In duplex the server's sender waits halfway too (OFFLOAD_PAUSE).
 	ip netns exec tnb env OFFLOAD_IPV6="${RX_IPV6:-0}" OFFLOAD_RX_PAUSE="${RX_PAUSE:-0}" \
-		python3 "$OFFLOAD_PY" server \
+		OFFLOAD_PAUSE="${pause#-}" python3 "$OFFLOAD_PY" server \
 		"$port" "$nbytes" "$version" "$cipher" ${RX_EXPECT:-} >"$out" 2>&1 &
 	srv=$!
 	wait_listening tnb "$port"
 	if [ -n "$hook" ]; then
-		pause=$(mktemp -u)
 		(
 			for _ in $(seq 1200); do [ -e "$pause.half" ] && break; sleep 0.05; done
 			eval "$hook"
@@ -70,12 +71,15 @@ rx_transfer() {
 	fi
 	# With RX_EXPECT=ebadmsg the sender sees the receiver go away.
 	ip netns exec tna python3 "$OFFLOAD_PY" client "${RX_ADDR:-10.77.0.2}" "$port" \
-		"$nbytes" "$version" "$cipher" "$pause" ${RX_REKEY:-} 2>"$out.client"
+		"$nbytes" "$version" "$cipher" "$pause" ${RX_REKEY:-} >"$out.client" 2>&1
+	crc=$?
 	wait $srv
 	rc=$?
+	# The client checks what it receives too (OFFLOAD_DUPLEX).
+	[ -z "${RX_EXPECT:-}" ] && [ "$crc" != 0 ] && rc=1
 	[ -n "$hk" ] && wait "$hk"
 	echo "$name: $(cat "$out") in $((($(date +%s%N) - start) / 1000000)) ms"
-	[ -z "${RX_EXPECT:-}" ] && [ -s "$out.client" ] && cat "$out.client"
+	[ -z "${RX_EXPECT:-}" ] && [ -s "$out.client" ] && sed 's/^/  client: /' "$out.client"
 	rm -f -- "$out" "$out.client" "$pause.half" "$pause.go"
 	return $rc
 }
@@ -196,6 +200,26 @@ device_rx_tests() {
 	check "$p.lose_sync.resynced" [ "$(rx_delta rx_resyncs)" -ge 1 ]
 	check "$p.lose_sync.tls_stat_resync" [ "$(rx_delta TlsRxDeviceResync)" -ge 1 ]
 	check "$p.lose_sync.records_decrypted" [ "$(rx_delta rx_records_decrypted)" -ge $((records / 2)) ]
+
+	# The same with the two other resync types drivers use, chosen by the
+	# NIC at tls_dev_add: DRIVER_REQ_ASYNC (mlx5: the ULP logs record
+	# starts in a range, then answers for the header the device settles
+	# on) and CORE_NEXT_HINT (nfp: the device waits for the ULP to say
+	# where the next record starts: past the last header the ULP has,
+	# once TCP holds nothing more). Either way the device decrypts again
+	# soon after it lost sync.
+	local t
+	for t in async:2 next_hint:1; do
+		echo "${t#*:}" >"$TNIC_DBG/rx_resync_type"
+		rx_mark
+		check "$p.${t%:*}.byte_exact" rx_transfer "${t%:*}" "$nbytes" 12 gcm128 \
+			"echo Y >$TNIC_DBG/rx_lose_sync"
+		rx_report "${t%:*}"
+		check "$p.${t%:*}.resynced" [ "$(rx_delta rx_resyncs)" -ge 1 ]
+		check "$p.${t%:*}.tls_stat_resync" [ "$(rx_delta TlsRxDeviceResync)" -ge 1 ]
+		check "$p.${t%:*}.decrypting_again" [ "$(rx_delta rx_records_decrypted)" -ge $((records * 3 / 4)) ]
+	done
+	echo 0 >"$TNIC_DBG/rx_resync_type"
 
 	if [ "$short" != 1 ]; then
 		# Reordering on the receiver's wire: every 200th TLS segment

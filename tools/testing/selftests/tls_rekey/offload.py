@@ -19,7 +19,11 @@ record corrupted on the wire) after byte-exact data, and fails if the
 transfer completes. OFFLOAD_IPV6=1 makes the server listen on :: (IPv4
 and IPv6); OFFLOAD_RX_PAUSE=SECONDS makes it stop reading for that long
 once it has half of the bytes (before a KeyUpdate sent halfway). The receiver's TLS_RX goes to its device when the device offers
-RX offload (device_rx.sh).
+RX offload (device_rx.sh). OFFLOAD_DUPLEX=1: both ends configure TLS_TX
+and TLS_RX and send NBYTES to each other at the same time (the server's
+stream and keys its own), each checking what it receives: the client's
+PAUSE and rekey apply to its sender, ebadmsg to the server; with
+OFFLOAD_PAUSE=PAUSE the server's sender also waits halfway for PAUSE.go.
 """
 import errno
 import os
@@ -28,6 +32,7 @@ import signal
 import socket
 import struct
 import sys
+import threading
 import time
 
 SOL_TLS = 282
@@ -42,6 +47,9 @@ VERSIONS = {"12": 0x0303, "13": 0x0304}
 # cipher: (TLS_CIPHER_*, key size)
 CIPHERS = {"gcm128": (51, 16), "gcm256": (52, 32)}
 CHUNK = 1 << 16
+DUPLEX = os.environ.get("OFFLOAD_DUPLEX") == "1"
+# The server's stream in duplex: its own bytes and keys.
+REVERSE = 1000
 
 
 def crypto_info(version, cipher, generation=0):
@@ -51,13 +59,14 @@ def crypto_info(version, cipher, generation=0):
     return struct.pack("=HH", VERSIONS[version], number) + iv + key + salt + rec_seq
 
 
-def expected(nbytes):
-    return random.Random(1).randbytes(nbytes)
+def expected(nbytes, base=0):
+    return random.Random(1 + base).randbytes(nbytes)
 
 
-def attach(sock, direction, version, cipher):
-    sock.setsockopt(socket.IPPROTO_TCP, TCP_ULP, b"tls")
-    sock.setsockopt(SOL_TLS, direction, crypto_info(version, cipher))
+def attach(sock, direction, version, cipher, base=0):
+    if direction == TLS_TX or not DUPLEX:
+        sock.setsockopt(socket.IPPROTO_TCP, TCP_ULP, b"tls")
+    sock.setsockopt(SOL_TLS, direction, crypto_info(version, cipher, base))
 
 
 def abort_on_term(sock):
@@ -72,7 +81,6 @@ def abort_on_term(sock):
 
 
 def server(port, nbytes, version, cipher, expect=None):
-    want = expected(nbytes)
     if os.environ.get("OFFLOAD_IPV6") == "1":
         lsock = socket.create_server(("::", port), family=socket.AF_INET6,
                                      dualstack_ipv6=True)
@@ -87,7 +95,43 @@ def server(port, nbytes, version, cipher, expect=None):
     # semantics).
     conn.settimeout(None)
     conn.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("ll", 120, 0))
+    if not DUPLEX:
+        attach(conn, TLS_RX, version, cipher)
+        return receive(conn, nbytes, version, cipher, expect)
+    conn.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, struct.pack("ll", 120, 0))
+    attach(conn, TLS_TX, version, cipher, REVERSE)
     attach(conn, TLS_RX, version, cipher)
+    return duplex(conn, nbytes, version, cipher, REVERSE, 0, expect,
+                  os.environ.get("OFFLOAD_PAUSE"))
+
+
+def duplex(sock, nbytes, version, cipher, tx_base, rx_base, expect=None,
+           pause=None, rekey=False):
+    """Sends NBYTES of the stream of TX_BASE while receiving those of
+    RX_BASE; 0 if both went right."""
+    sent = []
+
+    def sender():
+        try:
+            send(sock, nbytes, version, cipher, tx_base, pause, rekey)
+            sock.shutdown(socket.SHUT_WR)
+            sent.append(True)
+        except OSError as e:
+            if expect is None:
+                print(f"FAIL: send: {e}")
+    t = threading.Thread(target=sender)
+    t.start()
+    rc = receive(sock, nbytes, version, cipher, expect, rx_base)
+    t.join()
+    if expect is None and not sent:
+        return 1
+    return rc
+
+
+def receive(conn, nbytes, version, cipher, expect=None, base=0):
+    """Reads NBYTES of the stream of BASE, taking KeyUpdates; prints one
+    ok/FAIL line, 0 if byte-exact."""
+    want = expected(nbytes, base)
     got = generation = 0
     pause = float(os.environ.get("OFFLOAD_RX_PAUSE", "0"))
     while True:
@@ -109,7 +153,7 @@ def server(port, nbytes, version, cipher, expect=None):
             # As a TLS library does: the next key right away (the socket is
             # not readable until then, so a poll() would wait forever).
             generation += 1
-            conn.setsockopt(SOL_TLS, TLS_RX, crypto_info(version, cipher, generation))
+            conn.setsockopt(SOL_TLS, TLS_RX, crypto_info(version, cipher, base + generation))
             continue
         if not data:
             break
@@ -136,8 +180,21 @@ def wait_for(path, timeout=60):
         time.sleep(0.05)
 
 
+def send(sock, nbytes, version, cipher, base=0, pause=None, rekey=False):
+    """Sends NBYTES of the stream of BASE, pausing and rekeying halfway."""
+    data = memoryview(expected(nbytes, base))
+    half = nbytes // 2
+    sock.sendall(data[:half])
+    if pause:
+        open(pause + ".half", "w").close()
+        wait_for(pause + ".go")
+    if rekey:
+        sock.sendmsg([KEY_UPDATE], [(SOL_TLS, TLS_SET_RECORD_TYPE, bytes([HANDSHAKE]))])
+        sock.setsockopt(SOL_TLS, TLS_TX, crypto_info(version, cipher, base + 1))
+    sock.sendall(data[half:])
+
+
 def client(addr, port, nbytes, version, cipher, pause=None, rekey=False):
-    data = memoryview(expected(nbytes))
     sock = socket.create_connection((addr, port), timeout=120)
     abort_on_term(sock)
     # Blocking sends bounded by SO_SNDTIMEO: each send returns once TCP has
@@ -146,15 +203,13 @@ def client(addr, port, nbytes, version, cipher, pause=None, rekey=False):
     sock.settimeout(None)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, struct.pack("ll", 120, 0))
     attach(sock, TLS_TX, version, cipher)
-    half = nbytes // 2
-    sock.sendall(data[:half])
-    if pause:
-        open(pause + ".half", "w").close()
-        wait_for(pause + ".go")
-    if rekey:
-        sock.sendmsg([KEY_UPDATE], [(SOL_TLS, TLS_SET_RECORD_TYPE, bytes([HANDSHAKE]))])
-        sock.setsockopt(SOL_TLS, TLS_TX, crypto_info(version, cipher, 1))
-    sock.sendall(data[half:])
+    if DUPLEX:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("ll", 120, 0))
+        attach(sock, TLS_RX, version, cipher, REVERSE)
+        rc = duplex(sock, nbytes, version, cipher, 0, REVERSE, None, pause, rekey)
+        sock.close()
+        return rc
+    send(sock, nbytes, version, cipher, 0, pause, rekey)
     sock.close()
     return 0
 

@@ -69,10 +69,13 @@ fi
 
 . /src/tools/testing/selftests/tls_rekey/device.sh
 . /src/tools/testing/selftests/tls_rekey/device_rx.sh
+. /src/tools/testing/selftests/tls_rekey/device_duplex.sh
 echo "== device offload: the simulated TLS-offload NIC with tls_rekey"
 device_tests tls_rekey 1 1
 echo "== device RX offload: the simulated NIC decrypting for tls_rekey"
 device_rx_tests device_rx.tls_rekey 1
+echo "== both directions on the device, both ends sending, with tls_rekey"
+device_duplex_tests device_duplex.tls_rekey 1
 # The lean kernel only: the peer over the NIC for CI time (the debug kernel
 # runs the device path above), bonding because only the lean kernel builds
 # it (config.drivers).
@@ -124,6 +127,7 @@ if [ "$VARIANT" = lean ]; then
 	echo "== reference: the simulated TLS-offload NIC under tls.ko's device offload (TLS 1.2)"
 	device_tests reference.tls_ko 1 0
 	device_rx_tests device_rx.reference.tls_ko 0
+	device_duplex_tests device_duplex.reference.tls_ko 0
 fi
 rmmod tls
 check lifecycle.reload eval 'insmod "$MODULE" && loaded tls_rekey && ulp_listed'

@@ -1,0 +1,103 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Both directions on the device: each end of a connection over the
+# simulated TLS-offload NIC (tlsnic) sets TLS_TX and TLS_RX, both send at
+# once (offload.py with OFFLOAD_DUPLEX=1) and both check every byte they
+# receive. Then the same under faults all at once: loss and duplication on
+# both wires, reordering on the device, a forced loss of RX sync and one
+# end's device going down and up halfway. Sourced after device.sh and
+# device_rx.sh (check, tnic_pair, rx_transfer, tls_stat, tnic_counter) by
+# vm_tests.sh.
+#
+# TLS_REKEY_DEVICE_BYTES: bytes each way (default 4 MiB).
+
+# duplex_stat NAME: NAME of /proc/net/tls_stat, both namespaces summed.
+duplex_stat() { echo $(($(tls_stat tna "$1") + $(tls_stat tnb "$1"))); }
+
+# duplex_run NAME VERSION CIPHER [HOOK]: one checked transfer each way,
+# with the counters it moved in DUPLEX_TX (records the NIC sealed),
+# DUPLEX_RX (records it opened), DUPLEX_TX_DEV and DUPLEX_RX_DEV (sockets
+# whose TX and RX went to the device).
+duplex_run() {
+	local name=$1 version=$2 cipher=$3 hook=${4:-} tx rx txd rxd rc
+	tx=$(tnic_counter tx_records_encrypted)
+	rx=$(tnic_counter rx_records_decrypted)
+	txd=$(duplex_stat TlsTxDevice)
+	rxd=$(duplex_stat TlsRxDevice)
+	export OFFLOAD_DUPLEX=1
+	rx_transfer "$name" "$DUPLEX_BYTES" "$version" "$cipher" "$hook"
+	rc=$?
+	unset OFFLOAD_DUPLEX
+	DUPLEX_TX=$(($(tnic_counter tx_records_encrypted) - tx))
+	DUPLEX_RX=$(($(tnic_counter rx_records_decrypted) - rx))
+	DUPLEX_TX_DEV=$(($(duplex_stat TlsTxDevice) - txd))
+	DUPLEX_RX_DEV=$(($(duplex_stat TlsRxDevice) - rxd))
+	echo "$name: device sealed $DUPLEX_TX, opened $DUPLEX_RX of $((2 * DUPLEX_BYTES / 16384)) records; TX on device $DUPLEX_TX_DEV, RX $DUPLEX_RX_DEV sockets"
+	return $rc
+}
+
+# device_duplex_tests PREFIX [RX13]: RX13=1 when the loaded ULP offloads
+# TLS 1.3 to a device that declares it (tls_rekey); 0 (tls.ko): TLS 1.3
+# stays in software.
+device_duplex_tests() {
+	local p=$1 rx13=${2:-0} v c on records
+	DUPLEX_BYTES=${TLS_REKEY_DEVICE_BYTES:-4194304}
+	records=$((DUPLEX_BYTES / 16384))
+	check "$p.tlsnic_loads" insmod "${TNIC_KO:-/build/module/$VARIANT/tlsnic/tlsnic.ko}"
+	check "$p.pair" tnic_pair
+	for v in 12 13; do
+		on=1
+		[ "$v" = 13 ] && on=$rx13
+		for c in gcm128 gcm256; do
+			check "$p.tls$v.$c.byte_exact" duplex_run "tls$v.$c" $v $c
+			if [ "$on" = 1 ]; then
+				check "$p.tls$v.$c.tx_both_on_device" [ "$DUPLEX_TX_DEV" = 2 ]
+				check "$p.tls$v.$c.rx_both_on_device" [ "$DUPLEX_RX_DEV" = 2 ]
+				check "$p.tls$v.$c.sealed_by_device" [ "$DUPLEX_TX" -ge $((2 * records)) ]
+				check "$p.tls$v.$c.opened_by_device" [ "$DUPLEX_RX" -ge "$records" ]
+			else
+				check "$p.tls$v.$c.stays_in_software" [ "$DUPLEX_TX_DEV$DUPLEX_RX_DEV" = 00 ]
+			fi
+		done
+	done
+
+	# Everything at once. Loss and duplication on both wires (no netem
+	# delay: it orphans the skbs it holds and the stack drops device-TLS
+	# skbs without a socket), every 200th segment reordered by the
+	# receiving device, and halfway, while both senders wait: the device
+	# loses RX sync, and the server's device goes down and up (its TX then
+	# goes through the fallback, its RX to software).
+	tc -n tna qdisc add dev tn0 root netem loss 1% duplicate 1%
+	tc -n tnb qdisc add dev tn1 root netem loss 1% duplicate 1%
+	echo 200 >"$TNIC_DBG/rx_reorder_every"
+	for v in 12 13; do
+		[ "$v" = 13 ] && [ "$rx13" != 1 ] && continue
+		local fb
+		fb=$(tls_stat tnb TlsTxDeviceFallback)
+		check "$p.faults.tls$v.byte_exact" duplex_run "faults.tls$v" $v gcm256 \
+			"echo Y >$TNIC_DBG/rx_lose_sync; ip -n tnb link set tn1 down; sleep 0.5; ip -n tnb link set tn1 up; sleep 0.5"
+		check "$p.faults.tls$v.on_device" [ "$DUPLEX_TX_DEV" = 2 -a "$DUPLEX_RX_DEV" = 2 ]
+		# Most of the work by the device (of 2 records sealed and 2
+		# opened per 16 KiB each way): the client's TX all along and its
+		# RX between losses of sync, the server's until its device went
+		# down. The device opens less: each loss on the wire loses sync
+		# until the ULP's reader reaches the record of the resync.
+		check "$p.faults.tls$v.mostly_by_device" [ $((DUPLEX_TX + DUPLEX_RX)) -ge $((2 * records)) ]
+		check "$p.faults.tls$v.sealed_by_device" [ "$DUPLEX_TX" -ge "$records" ]
+		check "$p.faults.tls$v.opened_by_device" [ "$DUPLEX_RX" -ge $((records / 4)) ]
+		# TlsTxDeviceFallback is tls_rekey's (tls.ko has none).
+		if [ -n "$fb" ]; then
+			check "$p.faults.tls$v.fallback_counted" [ "$(tls_stat tnb TlsTxDeviceFallback)" -gt "$fb" ]
+		fi
+	done
+	echo 0 >"$TNIC_DBG/rx_reorder_every"
+	tc -n tna -s qdisc show dev tn0 | sed -n 's/^ *\(Sent .*\)/faults tn0: \1/p'
+	tc -n tnb -s qdisc show dev tn1 | sed -n 's/^ *\(Sent .*\)/faults tn1: \1/p'
+	tc -n tna qdisc del dev tn0 root
+	tc -n tnb qdisc del dev tn1 root
+	check "$p.no_rx_errors" [ "$(tnic_counter rx_errors)" = 0 ]
+	check "$p.tx_errors_zero" [ "$(tnic_counter tx_errors)" = 0 ]
+	tnic_unpair
+	check "$p.no_flows_left" [ "$(tnic_counter tx_flows)$(tnic_counter rx_flows)" = 00 ]
+	check "$p.tlsnic_unloads" rmmod tlsnic
+}
