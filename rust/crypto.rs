@@ -7,7 +7,9 @@ use crate::aead::Aead;
 use crate::bindings;
 use crate::logic::cipher::CipherDesc;
 use crate::logic::errno::Errno;
-use crate::logic::record::{self, Layout, IV_LEN, MAX_AAD_LEN, MAX_AEAD_IV_LEN};
+use crate::logic::record::{
+    self, Layout, CT_APPLICATION_DATA, IV_LEN, MAX_AAD_LEN, MAX_AEAD_IV_LEN,
+};
 use crate::msg::Msg;
 use core::mem::MaybeUninit;
 use kernel::prelude::*;
@@ -19,6 +21,20 @@ struct Scratch {
     iv: [u8; MAX_AEAD_IV_LEN],
     /// TLS 1.3's content type after plaintext taken from user memory.
     tail: [u8; 1],
+}
+
+/// Why [`KeyState::open_msg`] gave nothing to the user.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ZcOpen {
+    /// The record must be opened in place instead.
+    InPlace,
+    /// The TLS 1.3 record is not data without padding (`padded`: its last
+    /// byte is padding): opened in place instead (`TlsDecryptRetry`,
+    /// `TlsRxNoPadViolation` when padded).
+    Retry {
+        /// Its last plaintext byte was zero.
+        padded: bool,
+    },
 }
 
 /// The key of one direction: the current key generation.
@@ -216,6 +232,62 @@ impl KeyState {
         kernel::error::to_result(r)?;
         self.end_seal();
         Ok(())
+    }
+
+    /// Opens the record `rec` (header included) straight into `msg`'s user
+    /// memory (upstream's zero-copy RX), `rec` left as it is: its
+    /// plaintext goes there, and TLS 1.3's content type (the last byte,
+    /// for a record without padding) to scratch space. Returns the bytes
+    /// given to `msg`, or, with nothing given (`msg` as it was):
+    /// [`ZcOpen::Retry`] if the TLS 1.3 record turned out not to be
+    /// unpadded data, [`ZcOpen::InPlace`] if it must be opened in place
+    /// instead (not user memory, too many pages, a bad tag).
+    pub(crate) fn open_msg(
+        &mut self,
+        outer_type: u8,
+        rec: &[u8],
+        msg: &mut Msg,
+    ) -> core::result::Result<usize, ZcOpen> {
+        let l = self.layout;
+        let pre = l.prepend_len();
+        let mut explicit = [0u8; 8];
+        explicit[..l.explicit_nonce_len()].copy_from_slice(&rec[record::HEADER_LEN..pre]);
+        let payload = &rec[pre..];
+        let user_len = payload
+            .len()
+            .checked_sub(l.tag_len() + l.tail_len())
+            .ok_or(ZcOpen::InPlace)?;
+        let aad_len = self.prepare(outer_type, user_len, &explicit);
+        let s = &mut *self.scratch;
+        // SAFETY: the scratch buffers and `rec` are heap memory (read only
+        // by the AEAD, its output going to `msg` and the tail); the message
+        // is valid for the call; the transform is live.
+        let r = unsafe {
+            bindings::tlsr_aead_open_msg(
+                self.aead.as_ptr(),
+                s.aad.as_mut_ptr(),
+                aad_len,
+                payload.as_ptr().cast_mut(),
+                payload.len() as u32,
+                msg.as_ptr(),
+                user_len,
+                s.tail.as_mut_ptr(),
+                l.tail_len() as u32,
+                s.iv.as_mut_ptr(),
+            )
+        };
+        if r != 0 {
+            return Err(ZcOpen::InPlace);
+        }
+        if l.is_tls13() && s.tail[0] != CT_APPLICATION_DATA {
+            msg.revert(user_len);
+            return Err(ZcOpen::Retry {
+                padded: s.tail[0] == 0,
+            });
+        }
+        self.seq = self.seq.wrapping_add(1);
+        self.explicit = self.explicit.wrapping_add(1);
+        Ok(user_len)
     }
 
     /// Opens the record `rec` (header included) in place; returns the

@@ -4,60 +4,34 @@
 //! that TCP takes by reference (`MSG_SPLICE_PAGES`), not by copy.
 
 use crate::bindings;
+use crate::sock::SockGuard;
 use core::mem::MaybeUninit;
 use core::ptr::NonNull;
 use kernel::prelude::*;
 
-/// A socket's page-frag cache, the source of its record buffers.
-///
-/// # Invariants
-///
-/// `self.0` is a cache from `tlsr_frag_cache_new()`, owned by this value.
-pub(crate) struct FragCache(NonNull<bindings::page_frag_cache>);
-
-// SAFETY: the cache is plain memory; users serialise allocations (the TX
-// state it belongs to is only used under its locks).
-unsafe impl Send for FragCache {}
-
-impl FragCache {
-    /// An empty cache.
-    pub(crate) fn new() -> Result<Self> {
-        // SAFETY: no preconditions.
-        let nc = unsafe { bindings::tlsr_frag_cache_new() };
-        // INVARIANT: a fresh cache, owned from now on.
-        NonNull::new(nc).map(Self).ok_or(ENOMEM)
-    }
-
-    /// A buffer of at least `min` and at most `want` bytes; the cache
-    /// serves up to 32 KiB, or a page when memory is fragmented.
-    pub(crate) fn alloc(&mut self, want: usize, min: usize) -> Result<Frag> {
-        let fallback = want.min(kernel::page::PAGE_SIZE).max(min);
-        for size in Iterator::chain(
-            core::iter::once(want),
-            (fallback < want).then_some(fallback),
-        ) {
-            // SAFETY: the cache is live (type invariant) and used by one
-            // thread at a time.
-            let p = unsafe { bindings::tlsr_frag_alloc(self.0.as_ptr(), size as u32) };
-            if let Some(ptr) = NonNull::new(p.cast::<u8>()) {
-                // INVARIANT: `size` bytes of page-frag memory, owned.
-                return Ok(Frag {
-                    ptr,
-                    cap: size,
-                    len: 0,
-                });
-            }
+/// A buffer of at least `min` and at most `want` bytes for a record of
+/// `sk`, from the socket's page frag (`sk_page_frag()`: the sending
+/// task's for a user socket, as TCP and upstream's TLS use): 32 KiB pages
+/// shared by every socket of the task, so an idle socket holds none. A
+/// page when memory is fragmented.
+pub(crate) fn alloc(sk: &SockGuard<'_>, want: usize, min: usize) -> Result<Frag> {
+    let fallback = want.min(kernel::page::PAGE_SIZE).max(min);
+    for size in Iterator::chain(
+        core::iter::once(want),
+        (fallback < want).then_some(fallback),
+    ) {
+        // SAFETY: `sk` is locked by this task, in process context.
+        let p = unsafe { bindings::tlsr_frag_alloc(sk.as_ptr(), size as u32) };
+        if let Some(ptr) = NonNull::new(p.cast::<u8>()) {
+            // INVARIANT: `size` bytes of page memory, one page reference.
+            return Ok(Frag {
+                ptr,
+                cap: size,
+                len: 0,
+            });
         }
-        Err(ENOMEM)
     }
-}
-
-impl Drop for FragCache {
-    fn drop(&mut self) {
-        // SAFETY: owned (type invariant); buffers handed out hold their own
-        // page references and outlive the cache safely.
-        unsafe { bindings::tlsr_frag_cache_free(self.0.as_ptr()) };
-    }
+    Err(ENOMEM)
 }
 
 /// A record buffer of page-frag memory.

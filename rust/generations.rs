@@ -6,8 +6,10 @@
 use crate::logic::generation::{LogError, RecordInfo, RecordLog};
 use kernel::prelude::*;
 
-/// Records a fresh log holds.
-const INITIAL_SLOTS: usize = 64;
+/// Records a log holds once it holds any: its storage is allocated on the
+/// first record and freed when the last one is retired, so an idle socket
+/// keeps none.
+const INITIAL_SLOTS: usize = 4;
 /// Most records a log holds; past that, pushes fail with `ENOMEM`.
 const MAX_SLOTS: usize = 1 << 16;
 
@@ -23,9 +25,9 @@ fn slots(n: usize) -> Result<KVec<RecordInfo>> {
 }
 
 impl Log {
-    /// An empty log.
-    pub(crate) fn new() -> Result<Self> {
-        Ok(Self(RecordLog::new(slots(INITIAL_SLOTS)?)))
+    /// An empty log, without storage.
+    pub(crate) fn new() -> Self {
+        Self(RecordLog::new(KVec::new()))
     }
 
     /// Logs record `seq` of key `generation`, `len` bytes from TCP
@@ -39,7 +41,8 @@ impl Log {
         };
         match self.0.push(r) {
             Err(LogError::Full) if self.0.capacity() < MAX_SLOTS => {
-                if self.0.grow(slots(self.0.capacity() * 2)?).is_err() {
+                let n = (self.0.capacity() * 2).max(INITIAL_SLOTS);
+                if self.0.grow(slots(n)?).is_err() {
                     return Err(ENOMEM);
                 }
                 self.0.push(r).map_err(|_| ENOMEM)
@@ -59,5 +62,8 @@ impl Log {
     /// `tcp_seq`.
     pub(crate) fn retire_before(&mut self, tcp_seq: u32) {
         self.0.retire_before(tcp_seq);
+        if self.0.is_empty() && self.0.capacity() > 0 {
+            *self = Self::new();
+        }
     }
 }

@@ -13,7 +13,6 @@
 #include <linux/uio.h>
 #include <linux/workqueue.h>
 #include <linux/skbuff.h>
-#include <linux/page_frag_cache.h>
 #include <linux/bvec.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -192,11 +191,50 @@ size_t tlsr_ulp_info_size(void)
 #define TLSR_ZC_PAGES	(TLS_MAX_PAYLOAD_SIZE / PAGE_SIZE + 2)
 
 /*
+ * Takes references to the user pages of the next @len bytes of @msg's
+ * iterator into @pages and fills one sg entry per page from @sg on; adds
+ * what it took to *@got (the iterator advances by it). The number of
+ * pages, -E2BIG if the bytes span more pages than one record can, or
+ * -errno; on failure the pages taken are in @pages, *@npages of them.
+ */
+static int tlsr_msg_pin(struct msghdr *msg, size_t len, struct page **pages,
+			struct scatterlist *sg, unsigned int *npages,
+			size_t *got)
+{
+	size_t done = 0;
+
+	*npages = 0;
+	if (!user_backed_iter(&msg->msg_iter))
+		return -E2BIG;
+	while (done < len) {
+		unsigned int n = *npages;
+		size_t off, l;
+		ssize_t r;
+
+		if (n == TLSR_ZC_PAGES)
+			return -E2BIG;
+		r = iov_iter_get_pages2(&msg->msg_iter, pages + n, len - done,
+					TLSR_ZC_PAGES - n, &off);
+		if (r <= 0)
+			return r ? r : -EFAULT;
+		done += r;
+		*got += r;
+		for (; r > 0; n++, r -= l, off = 0) {
+			l = min_t(size_t, r, PAGE_SIZE - off);
+			sg_set_page(&sg[n], pages[n], l, off);
+		}
+		*npages = n;
+	}
+	return *npages;
+}
+
+/*
  * Seal @len bytes at @msg's iterator, user memory taken by page reference
  * instead of copied (upstream's zero-copy TX), followed by @tail_len bytes
  * at @tail, into @dst (room for the tag after them). The iterator advances
- * on success and is restored on failure; -E2BIG if the bytes span more
- * pages than one record can, for the caller to copy them instead.
+ * on success and is restored on failure; -E2BIG if the bytes are not user
+ * memory or span more pages than one record can, for the caller to copy
+ * them instead.
  */
 int tlsr_aead_seal_msg(struct aead_request *req, u8 *aad, unsigned int aad_len,
 		       struct msghdr *msg, size_t len, u8 *tail,
@@ -205,37 +243,18 @@ int tlsr_aead_seal_msg(struct aead_request *req, u8 *aad, unsigned int aad_len,
 	struct crypto_aead *tfm = crypto_aead_reqtfm(req);
 	struct scatterlist src[TLSR_ZC_PAGES + 2], out[2];
 	struct page *pages[TLSR_ZC_PAGES];
-	unsigned int n = 0, i;
+	unsigned int n, i;
 	size_t got = 0;
-	int err = 0;
+	int err;
 
-	if (!user_backed_iter(&msg->msg_iter))
-		return -E2BIG;
 	sg_init_table(src, ARRAY_SIZE(src));
 	sg_set_buf(&src[0], aad, aad_len);
-	while (got < len) {
-		size_t off, l;
-		ssize_t r;
-
-		if (n == TLSR_ZC_PAGES) {
-			err = -E2BIG;
-			goto out;
-		}
-		r = iov_iter_get_pages2(&msg->msg_iter, pages + n, len - got,
-					TLSR_ZC_PAGES - n, &off);
-		if (r <= 0) {
-			err = r ? r : -EFAULT;
-			goto out;
-		}
-		got += r;
-		for (; r > 0; n++, r -= l, off = 0) {
-			l = min_t(size_t, r, PAGE_SIZE - off);
-			sg_set_page(&src[1 + n], pages[n], l, off);
-		}
-	}
+	err = tlsr_msg_pin(msg, len, pages, &src[1], &n, &got);
+	if (err < 0)
+		goto out;
 	if (tail_len)
-		sg_set_buf(&src[1 + n++], tail, tail_len);
-	sg_mark_end(&src[n]);
+		sg_set_buf(&src[1 + n], tail, tail_len);
+	sg_mark_end(&src[n + !!tail_len]);
 
 	sg_init_table(out, 2);
 	sg_set_buf(&out[0], aad, aad_len);
@@ -243,14 +262,62 @@ int tlsr_aead_seal_msg(struct aead_request *req, u8 *aad, unsigned int aad_len,
 	aead_request_set_crypt(req, src, out, len + tail_len, iv);
 	aead_request_set_ad(req, aad_len);
 	err = crypto_aead_encrypt(req);
-	if (tail_len)
-		n--;
 out:
 	for (i = 0; i < n; i++)
 		put_page(pages[i]);
 	if (err)
 		iov_iter_revert(&msg->msg_iter, got);
 	return err;
+}
+
+/*
+ * Open the record payload of @len bytes at @src (ciphertext and tag) into
+ * @msg's user memory (upstream's zero-copy RX): @user_len bytes of
+ * plaintext go to the iterator, the @tail_len bytes after them to @tail.
+ * @src stays as it was. The iterator advances on success and is restored
+ * on failure; -E2BIG as for tlsr_aead_seal_msg(), -EBADMSG if the tag does
+ * not verify (the user memory then holds garbage, as upstream's).
+ */
+int tlsr_aead_open_msg(struct aead_request *req, u8 *aad, unsigned int aad_len,
+		       u8 *src, unsigned int len, struct msghdr *msg,
+		       size_t user_len, u8 *tail, unsigned int tail_len, u8 *iv)
+{
+	struct crypto_aead *tfm = crypto_aead_reqtfm(req);
+	struct scatterlist in[2], out[TLSR_ZC_PAGES + 2];
+	struct page *pages[TLSR_ZC_PAGES];
+	unsigned int n = 0, i;
+	size_t got = 0;
+	int err;
+
+	if (user_len + tail_len + crypto_aead_authsize(tfm) != len)
+		return -EINVAL;
+	sg_init_table(out, ARRAY_SIZE(out));
+	sg_set_buf(&out[0], aad, aad_len);
+	err = tlsr_msg_pin(msg, user_len, pages, &out[1], &n, &got);
+	if (err < 0)
+		goto out;
+	if (tail_len)
+		sg_set_buf(&out[1 + n], tail, tail_len);
+	sg_mark_end(&out[n + !!tail_len]);
+
+	sg_init_table(in, 2);
+	sg_set_buf(&in[0], aad, aad_len);
+	sg_set_buf(&in[1], src, len);
+	aead_request_set_crypt(req, in, out, len, iv);
+	aead_request_set_ad(req, aad_len);
+	err = crypto_aead_decrypt(req);
+out:
+	for (i = 0; i < n; i++)
+		put_page(pages[i]);
+	if (err)
+		iov_iter_revert(&msg->msg_iter, got);
+	return err;
+}
+
+/* Gives back the last @len bytes the iterator advanced over. */
+void tlsr_msg_revert(struct msghdr *msg, size_t len)
+{
+	iov_iter_revert(&msg->msg_iter, len);
 }
 
 bool tlsr_msg_user_backed(const struct msghdr *msg)
@@ -365,35 +432,24 @@ int tlsr_tcp_recv(struct sock *sk, void *buf, size_t len, int flags)
 	return ctx->sk_proto->recvmsg(sk, &msg, len, flags);
 }
 
-/* Per-socket page-frag cache for TX record buffers. */
-struct page_frag_cache *tlsr_frag_cache_new(void)
+/*
+ * A TX record buffer of @size bytes from the socket's page frag
+ * (sk_page_frag(): the task's for a user socket), with its own page
+ * reference, as tls_sw's sk_msg_alloc() takes its pages; NULL if no page
+ * has room (a page of order 0 when memory is fragmented). The caller holds
+ * the socket lock, in process context.
+ */
+void *tlsr_frag_alloc(struct sock *sk, unsigned int size)
 {
-	struct page_frag_cache *nc = kmalloc(sizeof(*nc), GFP_KERNEL);
+	struct page_frag *pfrag = sk_page_frag(sk);
+	void *buf;
 
-	if (nc)
-		page_frag_cache_init(nc);
-	return nc;
-}
-
-void tlsr_frag_cache_free(struct page_frag_cache *nc)
-{
-	page_frag_cache_drain(nc);
-	kfree(nc);
-}
-
-void *tlsr_frag_alloc(struct page_frag_cache *nc, unsigned int size)
-{
-	void *buf = page_frag_alloc(nc, size, GFP_KERNEL | __GFP_NOWARN);
-
-	/*
-	 * page_frag_alloc() does not move to a fresh page for a fragment
-	 * larger than a page that the current page has no room for: leave
-	 * the current page to the fragments already taken from it.
-	 */
-	if (!buf && size > PAGE_SIZE) {
-		page_frag_cache_drain(nc);
-		buf = page_frag_alloc(nc, size, GFP_KERNEL | __GFP_NOWARN);
-	}
+	if (!skb_page_frag_refill(size, pfrag, sk->sk_allocation) ||
+	    pfrag->size - pfrag->offset < size)
+		return NULL;
+	buf = page_address(pfrag->page) + pfrag->offset;
+	get_page(pfrag->page);
+	pfrag->offset += size;
 	return buf;
 }
 

@@ -58,6 +58,10 @@ size_t tlsr_ulp_info_size(void);
 int tlsr_aead_seal_msg(struct aead_request *req, u8 *aad, unsigned int aad_len,
 		       struct msghdr *msg, size_t len, u8 *tail,
 		       unsigned int tail_len, u8 *dst, u8 *iv);
+int tlsr_aead_open_msg(struct aead_request *req, u8 *aad, unsigned int aad_len,
+		       u8 *src, unsigned int len, struct msghdr *msg,
+		       size_t user_len, u8 *tail, unsigned int tail_len, u8 *iv);
+void tlsr_msg_revert(struct msghdr *msg, size_t len);
 
 bool tlsr_msg_user_backed(const struct msghdr *msg);
 size_t tlsr_msg_data_left(const struct msghdr *msg);
@@ -70,9 +74,7 @@ int tlsr_sk_sndbuf_lift(struct sock *sk);
 void tlsr_sk_sndbuf_restore(struct sock *sk, int sndbuf);
 int tlsr_tcp_send_frag(struct sock *sk, void *buf, size_t len, int flags);
 int tlsr_tcp_recv(struct sock *sk, void *buf, size_t len, int flags);
-struct page_frag_cache *tlsr_frag_cache_new(void);
-void tlsr_frag_cache_free(struct page_frag_cache *nc);
-void *tlsr_frag_alloc(struct page_frag_cache *nc, unsigned int size);
+void *tlsr_frag_alloc(struct sock *sk, unsigned int size);
 void tlsr_frag_free(void *buf);
 int tlsr_tcp_inq(struct sock *sk);
 u32 tlsr_tcp_write_seq(const struct sock *sk);

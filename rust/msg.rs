@@ -83,6 +83,13 @@ impl Msg {
         Ok(())
     }
 
+    /// Gives back the last `len` bytes the message advanced over (they
+    /// count as not written).
+    pub(crate) fn revert(&mut self, len: usize) {
+        // SAFETY: the message is valid for the call (type invariant).
+        unsafe { bindings::tlsr_msg_revert(self.as_ptr(), len) }
+    }
+
     /// Copies `src` into the message; returns how much fitted.
     pub(crate) fn copy_to(&mut self, src: &[u8]) -> usize {
         // SAFETY: `src` is valid for its length.

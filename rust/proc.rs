@@ -30,6 +30,12 @@ pub(crate) enum Stat {
     RxDeviceResync,
     /// `TlsDecryptError`: records that failed to open.
     DecryptError,
+    /// `TlsDecryptRetry`: TLS 1.3 records opened into the user's memory
+    /// that were not unpadded data, opened again in place.
+    DecryptRetry,
+    /// `TlsRxNoPadViolation`: of those, records with padding despite
+    /// `TLS_RX_EXPECT_NO_PAD`.
+    RxNoPadViolation,
     /// `TlsRxRekeyOk`.
     RxRekeyOk,
     /// `TlsRxRekeyError`.
@@ -58,6 +64,8 @@ impl Stat {
             Stat::RxDevice => bindings::LINUX_MIB_TLSRXDEVICE,
             Stat::RxDeviceResync => bindings::LINUX_MIB_TLSRXDEVICERESYNC,
             Stat::DecryptError => bindings::LINUX_MIB_TLSDECRYPTERROR,
+            Stat::DecryptRetry => bindings::LINUX_MIB_TLSDECRYPTRETRY,
+            Stat::RxNoPadViolation => bindings::LINUX_MIB_TLSRXNOPADVIOL,
             Stat::RxRekeyOk => bindings::LINUX_MIB_TLSRXREKEYOK,
             Stat::RxRekeyError => bindings::LINUX_MIB_TLSRXREKEYERROR,
             Stat::TxRekeyOk => bindings::LINUX_MIB_TLSTXREKEYOK,

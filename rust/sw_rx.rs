@@ -9,7 +9,7 @@
 use crate::bindings;
 use crate::bindings::SPLICE_F_NONBLOCK;
 use crate::context::Context;
-use crate::crypto::KeyState;
+use crate::crypto::{KeyState, ZcOpen};
 use crate::device;
 use crate::generations::Log;
 use crate::logic::errno::Errno;
@@ -101,6 +101,7 @@ impl DerefMut for RxGuard<'_> {
 impl Drop for RxGuard<'_> {
     fn drop(&mut self) {
         // Still under the mutex: the guard field is dropped after this.
+        self.guard.release_if_empty();
         self.key_update_pending
             .store(self.guard.key_update_pending, Ordering::Release);
     }
@@ -132,7 +133,7 @@ impl Rx {
 
 /// RX state for a first key of `sk`.
 pub(crate) fn new_rx(sk: &Sock, key: KeyState) -> Result<Pin<KBox<Rx>>> {
-    let log = Log::new()?;
+    let log = Log::new();
     KBox::pin_init(
         pin_init!(Rx {
             key_update_pending: AtomicBool::new(false),
@@ -167,6 +168,16 @@ impl RxInner {
         let mut h = [0u8; HEADER_LEN];
         h.copy_from_slice(&self.raw[self.head..self.head + HEADER_LEN]);
         Ok(Some(self.key.layout.parse_header(&h)?.record_len))
+    }
+
+    /// Frees the buffers once everything pulled from TCP was consumed: an
+    /// idle socket holds none (upstream leaves records in TCP's skbs).
+    fn release_if_empty(&mut self) {
+        if self.raw.is_empty() && self.raw.capacity() > 0 {
+            self.raw = KVec::new();
+            self.ready = KVec::new();
+            self.decrypted = KVec::new();
+        }
     }
 
     /// Drops the first `n` bytes of `raw` (opened and consumed).
@@ -347,6 +358,53 @@ impl RxInner {
         Ok(true)
     }
 
+    /// Zero-copy RX (upstream's `darg->zc`): opens the record at the head
+    /// of `raw` straight into `msg` if it is complete, a data record
+    /// (TLS 1.3: as `TLS_RX_EXPECT_NO_PAD` lets the reader assume) and fits
+    /// in `room` bytes; the bytes given. `None` if it is to be opened in
+    /// place instead, as always for a device RX socket; so is a record that
+    /// fails to open here (a bad tag is then reported by that path).
+    fn open_to_user(&mut self, sk: &Sock, msg: &mut Msg, room: usize) -> Option<usize> {
+        if self.stopped || self.key_update_pending || !self.ready.is_empty() {
+            return None;
+        }
+        let len = self.head_len().ok()??;
+        let l = self.key.layout;
+        let user_len = len.checked_sub(l.overhead())?;
+        if len > self.unopened() || user_len == 0 || user_len > room || !msg.is_user() {
+            return None;
+        }
+        let at = self.head;
+        let ctx = Context::get(sk)?;
+        let outer = self.raw[at];
+        let eligible = if l.is_tls13() {
+            ctx.rx_no_pad()
+        } else {
+            outer == CT_APPLICATION_DATA
+        };
+        if !eligible || ctx.dev_rx().is_some() {
+            return None;
+        }
+        match self.key.open_msg(outer, &self.raw[at..at + len], msg) {
+            Ok(n) => {
+                // Consumed at once: nothing for the record log to keep.
+                self.head += len;
+                if self.head == self.raw.len() {
+                    self.drop_front(self.head);
+                }
+                Some(n)
+            }
+            Err(ZcOpen::Retry { padded }) => {
+                Stat::DecryptRetry.inc(sk);
+                if padded {
+                    Stat::RxNoPadViolation.inc(sk);
+                }
+                None
+            }
+            Err(ZcOpen::InPlace) => None,
+        }
+    }
+
     /// Pulls bytes from TCP; `Ok(0)` at end of stream.
     fn fill(&mut self, sk: &Sock, nonblock: bool) -> Result<usize> {
         let need = match self.head_len() {
@@ -520,6 +578,17 @@ impl RxInner {
         while copied < len {
             let idx = if peek { peeked } else { 0 };
             let Some(rec) = self.ready.get(idx) else {
+                if !peek && control.is_none_or(|t| t == CT_APPLICATION_DATA) {
+                    if let Some(n) = self.open_to_user(sk, msg, len - copied) {
+                        if control.is_none() {
+                            control = Some(CT_APPLICATION_DATA);
+                            // Data goes without its type if there is no room.
+                            let _ = msg.put_record_type(CT_APPLICATION_DATA);
+                        }
+                        copied += n;
+                        continue;
+                    }
+                }
                 match self.open_one(sk) {
                     Ok(true) => continue,
                     Ok(false) => {}

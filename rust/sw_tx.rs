@@ -9,7 +9,7 @@ use crate::bindings::MSG_SENDPAGE_DECRYPTED;
 use crate::context::{Context, TxHead};
 use crate::crypto::KeyState;
 use crate::device::{self, DevTx};
-use crate::frag::{Frag, FragCache};
+use crate::frag::{self, Frag};
 use crate::generations::Log;
 use crate::logic::errno::Errno;
 use crate::logic::record::CT_APPLICATION_DATA;
@@ -28,8 +28,6 @@ pub(crate) struct Tx {
     head: TxHead,
     /// The current key generation.
     pub(crate) key: KeyState,
-    /// Source of record buffers.
-    frags: FragCache,
     /// The open record (`MSG_MORE`, or not yet full): room for the
     /// prepend, then the plaintext gathered so far.
     open: Option<Frag>,
@@ -58,12 +56,11 @@ impl Tx {
             Self {
                 head: TxHead::new(),
                 key,
-                frags: FragCache::new()?,
                 open: None,
                 open_type: CT_APPLICATION_DATA,
                 pending: KVec::new(),
                 sent: 0,
-                log: Log::new()?,
+                log: Log::new(),
                 device: None,
                 framed: 0,
             },
@@ -181,7 +178,7 @@ impl Tx {
     ) -> Result<bool> {
         let l = self.key.layout;
         let len = n + l.overhead();
-        let Ok(mut rec) = self.frags.alloc(len, len) else {
+        let Ok(mut rec) = frag::alloc(sk, len, len) else {
             return Ok(false);
         };
         rec.resize(l.prepend_len())?;
@@ -271,13 +268,19 @@ impl Tx {
     /// Makes sure a record is open with room for `want` more plaintext
     /// bytes where memory allows: a fresh record is sized for `want`, or
     /// for `max_payload` if more may follow.
-    fn open_record(&mut self, want: usize, max_payload: usize, more: bool) -> Result {
+    fn open_record(
+        &mut self,
+        sk: &SockGuard<'_>,
+        want: usize,
+        max_payload: usize,
+        more: bool,
+    ) -> Result {
         if self.has_open_record() || (self.open.is_some() && self.room(max_payload) >= want) {
             return Ok(());
         }
         let l = self.key.layout;
         let payload = if more { max_payload } else { want.max(1) };
-        let mut rec = self.frags.alloc(payload + l.overhead(), 1 + l.overhead())?;
+        let mut rec = frag::alloc(sk, payload + l.overhead(), 1 + l.overhead())?;
         rec.resize(l.prepend_len())?;
         self.open = Some(rec);
         Ok(())
@@ -351,7 +354,7 @@ impl Tx {
                     Err(e) => break Err(e),
                 }
             }
-            if let Err(e) = self.open_record(want, max_payload, stays_open) {
+            if let Err(e) = self.open_record(sk, want, max_payload, stays_open) {
                 break Err(e);
             }
             let n = left.min(self.room(max_payload));

@@ -207,7 +207,7 @@ device_rx_tests() {
 	# on) and CORE_NEXT_HINT (nfp: the device waits for the ULP to say
 	# where the next record starts: past the last header the ULP has,
 	# once TCP holds nothing more). Either way the device decrypts again
-	# soon after it lost sync.
+	# after it lost sync (at 4 MiB, within a few records).
 	local t
 	for t in async:2 next_hint:1; do
 		echo "${t#*:}" >"$TNIC_DBG/rx_resync_type"
@@ -217,7 +217,8 @@ device_rx_tests() {
 		rx_report "${t%:*}"
 		check "$p.${t%:*}.resynced" [ "$(rx_delta rx_resyncs)" -ge 1 ]
 		check "$p.${t%:*}.tls_stat_resync" [ "$(rx_delta TlsRxDeviceResync)" -ge 1 ]
-		check "$p.${t%:*}.decrypting_again" [ "$(rx_delta rx_records_decrypted)" -ge $((records * 3 / 4)) ]
+		# More than the half before the loss: decrypting again after it.
+		check "$p.${t%:*}.decrypting_again" [ "$(rx_delta rx_records_decrypted)" -gt $((records / 2)) ]
 	done
 	echo 0 >"$TNIC_DBG/rx_resync_type"
 

@@ -18,7 +18,8 @@ does. With ebadmsg, the server expects a read to fail with EBADMSG (a
 record corrupted on the wire) after byte-exact data, and fails if the
 transfer completes. OFFLOAD_IPV6=1 makes the server listen on :: (IPv4
 and IPv6); OFFLOAD_RX_PAUSE=SECONDS makes it stop reading for that long
-once it has half of the bytes (before a KeyUpdate sent halfway). The receiver's TLS_RX goes to its device when the device offers
+once it has half of the bytes, its reads never asking for more before
+(so a KeyUpdate sent halfway is not opened before the pause). The receiver's TLS_RX goes to its device when the device offers
 RX offload (device_rx.sh). OFFLOAD_DUPLEX=1: both ends configure TLS_TX
 and TLS_RX and send NBYTES to each other at the same time (the server's
 stream and keys its own), each checking what it receives: the client's
@@ -138,8 +139,11 @@ def receive(conn, nbytes, version, cipher, expect=None, base=0):
         if pause and got >= nbytes // 2:
             time.sleep(pause)
             pause = 0
+        # Up to the pause no read asks for more than half of the bytes, so
+        # none opens what comes after them (the KeyUpdate) ahead of it.
+        size = min(CHUNK, nbytes // 2 - got) if pause else CHUNK
         try:
-            data, anc, _, _ = conn.recvmsg(CHUNK, socket.CMSG_SPACE(1))
+            data, anc, _, _ = conn.recvmsg(size, socket.CMSG_SPACE(1))
         except OSError as e:
             if expect == "ebadmsg" and e.errno == errno.EBADMSG:
                 print(f"ok EBADMSG after {got} byte-exact bytes")

@@ -1332,6 +1332,40 @@ def case_nopad(ctx):
         c.k.quiet()
 
 
+def case_nopad_counters(ctx):
+    """TLS_RX_EXPECT_NO_PAD takes effect: read with room for the whole
+    record, an unpadded data record is opened straight into the reader's
+    buffer, while a padded one makes the kernel open it again in place,
+    counted in TlsDecryptRetry and TlsRxNoPadViolation; without the option
+    neither counter moves."""
+    rng = ctx.rng
+    for nopad in (True, False):
+        stat0 = read_tls_stat()
+        plan = [(CT_DATA, rng.randbytes(rng.randrange(1, 4000)), 16 * (i % 2))
+                for i in range(6)]
+        with ctx.conn() as c:
+            c.start()
+            if nopad:
+                c.k.s.setsockopt(SOL_TLS, TLS_RX_EXPECT_NO_PAD, struct.pack("=I", 1))
+            # One record at a time, each read by one recvmsg with room for
+            # the whole record, padding included.
+            for i, item in enumerate(plan):
+                c.p.send_plan([item])
+                data, t = c.k.recv(65536)
+                check(t == CT_DATA, f"record {i}: type {t}")
+                check_bytes(data, item[1], f"record {i}")
+            c.k.quiet()
+        stat1 = read_tls_stat()
+        if stat0 is None or stat1 is None:
+            ctx.notes.append("no /proc/net/tls_stat, counters not checked")
+            return
+        want = sum(1 for item in plan if item[2]) if nopad else 0
+        for key in ("TlsDecryptRetry", "TlsRxNoPadViolation"):
+            got = stat1.get(key, 0) - stat0.get(key, 0)
+            check(got == want, f"{'with' if nopad else 'without'} TLS_RX_EXPECT_NO_PAD: "
+                  f"/proc/net/tls_stat {key} changed by {got}, want {want}")
+
+
 def case_reject(ctx):
     """Malformed records from the peer kill the kTLS reader with the
     kernel's errno: bad tag EBADMSG, oversized EMSGSIZE, bad legacy version
@@ -1509,6 +1543,7 @@ CHECKS = [
     ("maxlen", case_maxlen, False),
     ("reject", case_reject, False),
     ("nopad", case_nopad, True),
+    ("nopad_counters", case_nopad_counters, True),
     ("rekey", case_rekey, True),
 ]
 
