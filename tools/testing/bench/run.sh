@@ -1,23 +1,72 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Inside the VM (scripts/bench.sh): tls_bench against tls_rekey, then against
-# in-tree tls.ko in the same boot, and the ratio tls_rekey / tls.ko of
-# throughput and of CPU per byte for each direction and record size; then
-# device TX over the simulated NIC (measure_nic).
+# Inside the VM (scripts/bench.sh): tls_bench in rounds that alternate
+# tls_rekey and in-tree tls.ko in ABBA order (tls_rekey, tls.ko, tls.ko,
+# tls_rekey, ...; rmmod/insmod between them), TLS_REKEY_BENCH_ROUNDS rounds
+# per module. A round measures every row, each with kTLS and then over
+# plain TCP (the control): TX, RX and end to end, for each record size
+# (send size = record size) and sendfile() of a tmpfs file (TX and end to
+# end). Then once per module: tls_mem (kernel memory per socket pair,
+# TLS_REKEY_BENCH_PAIRS pairs) and device TX and RX over the simulated NIC
+# (measure_nic, TLS_REKEY_BENCH_REPS runs each). Every measurement is one
+# "bench key=value..." line; summary.py prints the table from them (per
+# row the median of the per-round ratios tls_rekey / tls.ko and their
+# spread) and scripts/bench.sh draws the chart.
 set -eu
 B=/build/selftests/$VARIANT/tls_bench
+M=/build/selftests/$VARIANT/tls_mem
+PAIRS=${TLS_REKEY_BENCH_PAIRS:-1000}
+ROUNDS=${TLS_REKEY_BENCH_ROUNDS:-12}
 MB=${TLS_REKEY_BENCH_MB:-32}
-SIZES=${TLS_REKEY_BENCH_SIZES:-16384 256}
+FILE_MB=${TLS_REKEY_BENCH_FILE_MB:-64}
+SIZES=${TLS_REKEY_BENCH_SIZES:-256 1024 4096 16384}
 REPS=${TLS_REKEY_BENCH_REPS:-3}
+FILE=/tmp/tls_bench.file
+OUT=/tmp/bench.out
 
-# Each row starts with one unmeasured run: under TCG the first pass over a
-# code path pays for translating it (measured: 36 ns/B, then 6 ns/B).
-measure() {
-	for s in $SIZES; do
-		"$B" "$s" "$MB" >/dev/null
-		for _ in $(seq "$REPS"); do "$B" "$s" "$MB"; done
+# rows MB FILE_MB: every row of a round, kTLS then plain TCP, as
+# "kind=tls|tcp dir=..." lines.
+rows() {
+	local d s k p
+	for d in tx rx e2e; do
+		for s in $SIZES sendfile; do
+			[ "$s:$d" = sendfile:rx ] && continue
+			for k in tls tcp; do
+				p=
+				[ $k = tcp ] && p=-p
+				if [ "$s" = sendfile ]; then
+					"$B" $p -f "$FILE" -d $d 16384 "$2"
+				else
+					"$B" $p -d $d "$s" "$1"
+				fi | sed "s/^/kind=$k dir=/"
+			done
+		done
 	done
+}
+
+# rmmod, again for a while if the module is still in use (a socket that
+# has just been closed may hold it).
+unload() {
+	local i
+	for i in $(seq 50); do
+		rmmod "$1" 2>/dev/null && return
+		sleep 0.2
+	done
+	rmmod "$1"
+}
+
+# use tls_rekey|tls.ko: make that module the "tls" ULP.
+use() {
+	if [ "$1" = tls_rekey ]; then
+		grep -q '^tls_rekey ' /proc/modules && return
+		unload tls
+		insmod "$MODULE"
+	else
+		grep -q '^tls ' /proc/modules && return
+		unload tls_rekey
+		insmod "$TLS_KO"
+	fi
 }
 
 # Device TX over the simulated NIC: TLS 1.2 AES-GCM-128, 16 KiB records,
@@ -61,36 +110,28 @@ measure_nic() {
 . /src/tools/testing/selftests/tls_rekey/device.sh
 
 grep -q '^tls_rekey ' /proc/modules
-{ measure; measure_nic; } | sed 's/^/tls_rekey /' | tee /tmp/ours
-rmmod tls_rekey
-insmod "$TLS_KO"
-{ measure; measure_nic; } | sed 's/^/tls.ko /' | tee /tmp/theirs
-rmmod tls
-insmod "$MODULE"
-
-# Median of the repetitions; ratio = tls_rekey / tls.ko.
-python3 - /tmp/ours /tmp/theirs <<'PY'
-import statistics, sys
-def load(path):
-    runs = {}
-    for line in open(path):
-        f = line.split()
-        kv = dict(x.split("=") for x in f[2:])
-        runs.setdefault((f[1], int(kv["record"])), []).append(
-            (float(kv["mbps"]), float(kv["cpu_ns_per_byte"])))
-    return {k: (statistics.median(m for m, _ in v), statistics.median(c for _, c in v))
-            for k, v in runs.items()}
-ours, theirs = load(sys.argv[1]), load(sys.argv[2])
-print(f"{'direction':15} record  tls_rekey_Mbps tls.ko_Mbps throughput_ratio  tls_rekey_ns/B tls.ko_ns/B cpu_ratio")
-for k in sorted(ours):
-    (m1, c1), (m2, c2) = ours[k], theirs[k]
-    print(f"{k[0]:15} {k[1]:6} {m1:14.1f} {m2:11.1f} {m1 / m2:16.2f}  {c1:14.2f} {c2:11.2f} {c1 / c2:9.2f}")
-print()
-print("over the NIC, per module: CPU per byte of the kTLS side against nic-sw (same module)")
-for name, runs in (("tls_rekey", ours), ("tls.ko", theirs)):
-    for d, modes in (("tx", ("dev", "fallback")), ("rx", ("dev",))):
-        sw = runs[(f"{d}-nic-sw", 16384)][1]
-        for mode in modes:
-            c = runs[(f"{d}-nic-{mode}", 16384)][1]
-            print(f"{name:9} {d} {mode:8} {c:8.2f} ns/B  {c / sw:5.2f}x of software")
-PY
+start=$(date +%s)
+: >$OUT
+for p in $(seq 0 $((ROUNDS - 1))); do
+	if [ $((p % 2)) = 0 ]; then order="tls_rekey tls.ko"; else order="tls.ko tls_rekey"; fi
+	r=$((2 * p))
+	for m in $order; do
+		use $m
+		echo "bench: round $((r + 1))/$((2 * ROUNDS)) ($m) at $(($(date +%s) - start)) s" >&2
+		# Unmeasured first: under TCG a code path's first pass pays
+		# for translating it (measured: 36 ns/B, then 6 ns/B), and
+		# each insmod puts the module's code at new addresses.
+		rows 1 1 >/dev/null
+		rows "$MB" "$FILE_MB" | sed "s/^/bench round=$r module=$m /" | tee -a $OUT
+		r=$((r + 1))
+	done
+done
+for m in tls_rekey tls.ko; do
+	use $m
+	echo "bench: memory and device rows ($m) at $(($(date +%s) - start)) s" >&2
+	{ "$M" "$PAIRS"; measure_nic; } | sed "s/^\([^ ]*\) /bench module=$m dir=\1 /" | tee -a $OUT
+done
+use tls_rekey
+echo "bench: done in $(($(date +%s) - start)) s" >&2
+echo
+python3 -B /src/tools/testing/bench/summary.py <$OUT

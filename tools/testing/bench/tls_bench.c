@@ -1,24 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kTLS throughput and CPU cost, TX and RX separately, for whichever module
- * provides the "tls" ULP (run.sh runs it for tls_rekey and tls.ko in the
- * same VM boot and prints the ratios).
+ * kTLS throughput and CPU cost for whichever module provides the "tls" ULP
+ * (run.sh alternates tls_rekey and tls.ko in one VM boot and prints the
+ * ratios), and the same transfers over plain TCP as the control.
  *
- * TX: a kTLS sender, a plain TCP receiver that discards the ciphertext.
- * RX: records made beforehand by a kTLS sender are written by a plain TCP
- *     sender to a kTLS receiver.
- * CPU is the measured side's user+system time (getrusage), so the cost per
- * byte excludes the other side.
+ * tx:  a kTLS sender, a plain TCP receiver that discards the ciphertext;
+ *      the sender's CPU.
+ * rx:  records made beforehand by a kTLS sender are written by a plain TCP
+ *      sender to a kTLS receiver; the receiver's CPU.
+ * e2e: a kTLS sender to a kTLS receiver over loopback; both ends' CPU.
+ * The sender runs on CPU 0, the receiver on CPU 1 (on CPU 0 too if there
+ * is one). Wall time runs from the sender's start to the receiver's EOF.
+ * CPU is user+system time from getrusage() of the measured process(es),
+ * so the cost per byte excludes the unmeasured side.
  *
- * Usage: tls_bench RECORD_SIZE MEGABYTES
+ * Usage: tls_bench [-p] [-f FILE] [-d tx|rx|e2e] RECORD_SIZE MEGABYTES
  *        tls_bench RECORD_SIZE MEGABYTES 12|13 KTLS_NS PEER_NS PEER_ADDR [rx]
+ * The first form works over loopback, TLS 1.3 AES-GCM-128: the direction
+ * of -d, or tx then rx without it. Send (and receive) size is RECORD_SIZE;
+ * -p sets no ULP on either end (plain TCP); -f writes MEGABYTES to FILE
+ * (on tmpfs) and sends it with sendfile() (tx and e2e; removed afterwards).
  * The second form measures TX only (TLS 1.2 or 1.3), the kTLS sender in
  * network namespace KTLS_NS and the receiver in PEER_NS on PEER_ADDR (as
  * `ip netns` names them), e.g. across the simulated TLS-offload NIC; with
  * rx it measures RX only, the kTLS receiver in KTLS_NS listening on
  * PEER_ADDR and the plain sender of the records in PEER_NS.
- * Output: one line per direction:
- *   tx|rx record=N bytes=N wall_s=F mbps=F cpu_ns_per_byte=F
+ * Output: one line per direction (e2e adds each end's CPU per byte):
+ *   tx|rx|e2e record=N|sendfile bytes=N wall_s=F mb_s=F cpu_ns_per_byte=F
+ *	[tx_cpu_ns_per_byte=F rx_cpu_ns_per_byte=F]
+ * where MB is 10^6 bytes.
  */
 #define _GNU_SOURCE		/* setns() */
 #include <arpa/inet.h>
@@ -32,6 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -96,6 +107,7 @@ static void tcp_pair(const char *kns, const char *pns, const char *addr,
 }
 
 static int tls_version = TLS_1_3_VERSION;
+static int plain_tcp;
 
 static void ktls(int fd, int dir)
 {
@@ -104,12 +116,29 @@ static void ktls(int fd, int dir)
 		.info.cipher_type = TLS_CIPHER_AES_GCM_128,
 	};
 
+	if (plain_tcp)
+		return;
 	memset(ci.key, 0x11, sizeof(ci.key));
 	memset(ci.iv, 0x22, sizeof(ci.iv));
 	memset(ci.salt, 0x33, sizeof(ci.salt));
 	if (setsockopt(fd, SOL_TCP, TCP_ULP, "tls", sizeof("tls")) ||
 	    setsockopt(fd, SOL_TLS, dir, &ci, sizeof(ci)))
 		die("ktls setsockopt");
+}
+
+/*
+ * Run on CPU @cpu (modulo the CPUs there are): the sender on 0, the
+ * receiver on 1, so the scheduler moving them adds no noise.
+ */
+static void pin(int cpu)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(n > 0 ? cpu % n : 0, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		die("sched_setaffinity");
 }
 
 static double now(void)
@@ -141,6 +170,19 @@ static void send_all(int fd, const char *buf, size_t len, size_t chunk)
 	}
 }
 
+static void sendfile_all(int fd, int file, size_t len)
+{
+	off_t off = 0;
+
+	while (len) {
+		ssize_t n = sendfile(fd, file, &off, len);
+
+		if (n <= 0)
+			die("sendfile");
+		len -= n;
+	}
+}
+
 /* Read until EOF into @out (if any); returns the bytes read. */
 static size_t recv_all(int fd, char *out, size_t cap, size_t chunk)
 {
@@ -162,80 +204,199 @@ static size_t recv_all(int fd, char *out, size_t cap, size_t chunk)
 	}
 }
 
-static void report(const char *dir, size_t rec, size_t bytes, double wall,
-		   double cpu_s)
+/* A MEGABYTES file at @path (tmpfs) of the plaintext, open for reading. */
+static int make_file(const char *path, const char *plain, size_t bytes)
 {
-	printf("%s record=%zu bytes=%zu wall_s=%.3f mbps=%.1f cpu_ns_per_byte=%.2f\n",
-	       dir, rec, bytes, wall, bytes * 8 / wall / 1e6, cpu_s * 1e9 / bytes);
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	size_t done = 0;
+
+	if (fd < 0)
+		die("open file");
+	while (done < bytes) {
+		ssize_t n = write(fd, plain + done, bytes - done);
+
+		if (n <= 0)
+			die("write file");
+		done += n;
+	}
+	return fd;
+}
+
+static const char *record_name;
+
+static void report(const char *dir, size_t bytes, double wall, double cpu_s)
+{
+	printf("%s record=%s bytes=%zu wall_s=%.3f mb_s=%.1f cpu_ns_per_byte=%.2f",
+	       dir, record_name, bytes, wall, bytes / wall / 1e6,
+	       cpu_s * 1e9 / bytes);
+}
+
+/*
+ * Send @bytes of @plain (or of @file, with sendfile()) from @a in @rec
+ * sends, once a byte arrives on @go (if not negative); the sender's CPU
+ * seconds go to @cpu_fd (if not negative). A child process.
+ */
+static void sender(int a, int b, const char *plain, int file, size_t bytes,
+		   size_t rec, int go, int cpu_fd)
+{
+	double c0;
+	char c;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		die("fork");
+	if (pid) {
+		close(a);
+		return;
+	}
+	close(b);
+	pin(0);
+	if (go >= 0 && read(go, &c, 1) != 1)
+		die("go");
+	c0 = cpu();
+	if (file >= 0)
+		sendfile_all(a, file, bytes);
+	else
+		send_all(a, plain, bytes, rec);
+	c0 = cpu() - c0;
+	if (cpu_fd >= 0 && write(cpu_fd, &c0, sizeof(c0)) != sizeof(c0))
+		die("cpu pipe");
+	close(a);
+	_exit(0);
+}
+
+#define CPU_TX 1
+#define CPU_RX 2
+
+/*
+ * The receiving end @b of a sender(): start it through @go, read to EOF in
+ * @chunk reads and report @bytes of plaintext as @dir, timed from the
+ * start to EOF, with the CPU of the ends in @sides (the sender's from
+ * @cpu_fd). A tx receiver discards ciphertext; others check the length.
+ */
+static void receiver(int b, size_t bytes, size_t chunk, const char *dir,
+		     int sides, int go, int cpu_fd)
+{
+	double t0, rx_cpu, wall, tx_cpu = 0;
+	size_t got;
+
+	pin(1);
+	t0 = now();
+	rx_cpu = cpu();
+	if (write(go, "g", 1) != 1)
+		die("go");
+	got = recv_all(b, NULL, 0, chunk);
+	wall = now() - t0;
+	rx_cpu = cpu() - rx_cpu;
+	if (read(cpu_fd, &tx_cpu, sizeof(tx_cpu)) != sizeof(tx_cpu))
+		die("cpu pipe");
+	close(b);
+	wait(NULL);
+	if (strcmp(dir, "tx") && got != bytes)
+		die("recv: short");
+	report(dir, bytes, wall, (sides & CPU_TX ? tx_cpu : 0) +
+	       (sides & CPU_RX ? rx_cpu : 0));
+	if (sides == (CPU_TX | CPU_RX))
+		printf(" tx_cpu_ns_per_byte=%.2f rx_cpu_ns_per_byte=%.2f",
+		       tx_cpu * 1e9 / bytes, rx_cpu * 1e9 / bytes);
+	putchar('\n');
 	fflush(stdout);
 }
 
 int main(int argc, char **argv)
 {
+	const char *dir = NULL, *path = NULL, *kns = NULL, *pns = NULL;
+	const char *addr = "127.0.0.1", *prog = argv[0];
+	int a, b, go[2], cpu_pipe[2], file = -1, opt;
 	size_t rec, bytes, wire_cap, wire_len;
-	char *plain, *wire;
-	double t0, c0;
-	int a, b;
+	char *plain, *wire = NULL;
 
-	int across = argc >= 7, rx_only = argc == 8 && !strcmp(argv[7], "rx");
-
-	if (argc != 3 && argc != 7 && !rx_only)
-		return fprintf(stderr, "usage: %s RECORD_SIZE MEGABYTES [12|13 KTLS_NS PEER_NS PEER_ADDR [rx]]\n",
-			       argv[0]), 2;
+	while ((opt = getopt(argc, argv, "pf:d:")) != -1) {
+		switch (opt) {
+		case 'p':
+			plain_tcp = 1;
+			break;
+		case 'f':
+			path = optarg;
+			break;
+		case 'd':
+			dir = optarg;
+			break;
+		default:
+			goto usage;
+		}
+	}
+	argv += optind - 1;
+	argc -= optind - 1;
+	if (argc == 7 || (argc == 8 && !strcmp(argv[7], "rx"))) {
+		if (plain_tcp || path || dir)
+			goto usage;
+		tls_version = atoi(argv[3]) == 12 ? TLS_1_2_VERSION : TLS_1_3_VERSION;
+		kns = argv[4];
+		pns = argv[5];
+		addr = argv[6];
+		dir = argc == 8 ? "rx" : "tx";
+	} else if (argc != 3 || (dir && strcmp(dir, "tx") &&
+				 strcmp(dir, "rx") && strcmp(dir, "e2e")) ||
+		   (path && (!dir || !strcmp(dir, "rx")))) {
+		goto usage;
+	}
 	rec = strtoul(argv[1], NULL, 0);
 	bytes = strtoul(argv[2], NULL, 0) << 20;
+	record_name = path ? "sendfile" : argv[1];
 	plain = malloc(bytes);
-	wire_cap = bytes + (bytes / rec + 1) * 64;
-	wire = malloc(wire_cap);
-	if (!plain || !wire || !rec || rec > 16384)
+	if (!plain || !bytes || !rec || rec > 16384)
 		die("setup");
 	memset(plain, 0x5a, bytes);
+	if (path) {
+		file = make_file(path, plain, bytes);
+		rec = 16384;
+	}
+	if (pipe(go) || pipe(cpu_pipe))
+		die("pipe");
 
-	if (across)
-		tls_version = atoi(argv[3]) == 12 ? TLS_1_2_VERSION : TLS_1_3_VERSION;
-	if (across && !rx_only) {
-		tcp_pair(argv[4], argv[5], argv[6], &a, &b);
-	} else {
+	if (!dir || !strcmp(dir, "tx")) {
+		/* The kTLS sender's CPU; the receiver discards. */
+		tcp_pair(kns, pns, addr, &a, &b);
+		ktls(a, TLS_TX);
+		sender(a, b, plain, file, bytes, rec, go[0], cpu_pipe[1]);
+		receiver(b, bytes, 1 << 16, "tx", CPU_TX, go[1], cpu_pipe[0]);
+	}
+	if (!dir || !strcmp(dir, "rx")) {
+		/* Records made beforehand: kTLS sender, plain receiver. */
+		wire_cap = bytes + (bytes / rec + 1) * 64;
+		wire = plain_tcp ? plain : malloc(wire_cap);
+		wire_len = bytes;
+		if (!wire)
+			die("setup");
+		if (!plain_tcp) {
+			tcp_pair(NULL, NULL, "127.0.0.1", &a, &b);
+			ktls(a, TLS_TX);
+			sender(a, b, plain, -1, bytes, rec, -1, -1);
+			wire_len = recv_all(b, wire, wire_cap, 1 << 16);
+			close(b);
+			wait(NULL);
+		}
+		/* The kTLS receiver's CPU; a plain sender of the records. */
+		tcp_pair(pns, kns, addr, &a, &b);
+		ktls(b, TLS_RX);
+		sender(a, b, wire, -1, wire_len, 1 << 16, go[0], cpu_pipe[1]);
+		receiver(b, bytes, rec, "rx", CPU_RX, go[1], cpu_pipe[0]);
+	}
+	if (dir && !strcmp(dir, "e2e")) {
 		tcp_pair(NULL, NULL, "127.0.0.1", &a, &b);
+		ktls(a, TLS_TX);
+		ktls(b, TLS_RX);
+		sender(a, b, plain, file, bytes, rec, go[0], cpu_pipe[1]);
+		receiver(b, bytes, rec, "e2e", CPU_TX | CPU_RX, go[1], cpu_pipe[0]);
 	}
-	/* TX: time the kTLS sender; keep its records for the RX run. */
-	ktls(a, TLS_TX);
-	if (fork() == 0) {
-		close(b);
-		t0 = now();
-		c0 = cpu();
-		send_all(a, plain, bytes, rec);
-		if (!rx_only)
-			report("tx", rec, bytes, now() - t0, cpu() - c0);
-		close(a);
-		_exit(0);
-	}
-	close(a);
-	wire_len = recv_all(b, wire, wire_cap, 1 << 16);
-	close(b);
-	wait(NULL);
-	if (across && !rx_only)
-		return 0;
-
-	/* RX: time the kTLS receiver of the same records. */
-	if (rx_only)
-		tcp_pair(argv[5], argv[4], argv[6], &a, &b);
-	else
-		tcp_pair(NULL, NULL, "127.0.0.1", &a, &b);
-	ktls(b, TLS_RX);
-	if (fork() == 0) {
-		close(b);
-		send_all(a, wire, wire_len, 1 << 16);
-		close(a);
-		_exit(0);
-	}
-	close(a);
-	t0 = now();
-	c0 = cpu();
-	if (recv_all(b, NULL, 0, rec) != bytes)
-		die("rx: short");
-	report("rx", rec, bytes, now() - t0, cpu() - c0);
-	close(b);
-	wait(NULL);
+	if (path)
+		unlink(path);
 	return 0;
+
+usage:
+	fprintf(stderr, "usage: %s [-p] [-f FILE] [-d tx|rx|e2e] RECORD_SIZE MEGABYTES\n"
+		"       %s RECORD_SIZE MEGABYTES 12|13 KTLS_NS PEER_NS PEER_ADDR [rx]\n",
+		prog, prog);
+	return 2;
 }
