@@ -19,7 +19,8 @@ use kernel::prelude::*;
 struct Scratch {
     aad: [u8; MAX_AAD_LEN],
     iv: [u8; MAX_AEAD_IV_LEN],
-    /// TLS 1.3's content type after plaintext taken from user memory.
+    /// TLS 1.3's content type after plaintext taken from the sender's pages,
+    /// or before the tag of a record opened into the reader's.
     tail: [u8; 1],
 }
 
@@ -192,11 +193,12 @@ impl KeyState {
         Ok(())
     }
 
-    /// Seals `plain_len` bytes of `msg`'s user memory without copying
-    /// them first: the prepend goes to `prepend`, ciphertext, TLS 1.3's
-    /// content type and tag to `out`, which must hold exactly that many
-    /// bytes. `E2BIG` if the bytes must be copied instead (not user memory,
-    /// or scattered over too many pages); `msg` is unchanged on failure.
+    /// Seals `plain_len` bytes of `msg`'s pages (user memory or spliced
+    /// pages) without copying them first: the prepend goes to `prepend`,
+    /// ciphertext, TLS 1.3's content type and tag to `out`, which must hold
+    /// exactly that many bytes. `E2BIG` if the bytes must be copied instead
+    /// (kernel buffers, or scattered over too many pages); `msg` is
+    /// unchanged on failure.
     pub(crate) fn seal_msg(
         &mut self,
         content_type: u8,
@@ -241,7 +243,7 @@ impl KeyState {
     /// given to `msg`, or, with nothing given (`msg` as it was):
     /// [`ZcOpen::Retry`] if the TLS 1.3 record turned out not to be
     /// unpadded data, [`ZcOpen::InPlace`] if it must be opened in place
-    /// instead (not user memory, too many pages, a bad tag).
+    /// instead (kernel buffers, too many pages, a bad tag).
     pub(crate) fn open_msg(
         &mut self,
         outer_type: u8,

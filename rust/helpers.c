@@ -191,30 +191,34 @@ size_t tlsr_ulp_info_size(void)
 #define TLSR_ZC_PAGES	(TLS_MAX_PAYLOAD_SIZE / PAGE_SIZE + 2)
 
 /*
- * Takes references to the user pages of the next @len bytes of @msg's
- * iterator into @pages and fills one sg entry per page from @sg on; adds
- * what it took to *@got (the iterator advances by it). The number of
- * pages, -E2BIG if the bytes span more pages than one record can, or
- * -errno; on failure the pages taken are in @pages, *@npages of them.
+ * Takes the pages of the next @len bytes of @msg's iterator into @pages
+ * (user memory pinned, page vectors as they are: the caller holds them for
+ * the call) and fills one sg entry per page from @sg on; adds what it took
+ * to *@got (the iterator advances by it). The number of pages, -E2BIG if
+ * the iterator is neither user memory nor pages or the bytes span more
+ * pages than one record can, or -errno; on failure the pages taken are in
+ * @pages, *@npages of them. tlsr_msg_unpin() gives them back.
  */
 static int tlsr_msg_pin(struct msghdr *msg, size_t len, struct page **pages,
 			struct scatterlist *sg, unsigned int *npages,
 			size_t *got)
 {
+	struct iov_iter *it = &msg->msg_iter;
 	size_t done = 0;
 
 	*npages = 0;
-	if (!user_backed_iter(&msg->msg_iter))
+	if (!user_backed_iter(it) && !iov_iter_is_bvec(it))
 		return -E2BIG;
 	while (done < len) {
 		unsigned int n = *npages;
+		struct page **p = pages + n;
 		size_t off, l;
 		ssize_t r;
 
 		if (n == TLSR_ZC_PAGES)
 			return -E2BIG;
-		r = iov_iter_get_pages2(&msg->msg_iter, pages + n, len - done,
-					TLSR_ZC_PAGES - n, &off);
+		r = iov_iter_extract_pages(it, &p, len - done,
+					   TLSR_ZC_PAGES - n, 0, &off);
 		if (r <= 0)
 			return r ? r : -EFAULT;
 		done += r;
@@ -228,13 +232,24 @@ static int tlsr_msg_pin(struct msghdr *msg, size_t len, struct page **pages,
 	return *npages;
 }
 
+/* Gives back what tlsr_msg_pin() took; @written: the pages were written. */
+static void tlsr_msg_unpin(struct msghdr *msg, struct page **pages,
+			   unsigned int n, bool written)
+{
+	if (!iov_iter_extract_will_pin(&msg->msg_iter))
+		return;
+	if (written)
+		unpin_user_pages_dirty_lock(pages, n, true);
+	else
+		unpin_user_pages(pages, n);
+}
+
 /*
- * Seal @len bytes at @msg's iterator, user memory taken by page reference
- * instead of copied (upstream's zero-copy TX), followed by @tail_len bytes
- * at @tail, into @dst (room for the tag after them). The iterator advances
- * on success and is restored on failure; -E2BIG if the bytes are not user
- * memory or span more pages than one record can, for the caller to copy
- * them instead.
+ * Seal @len bytes at @msg's iterator, its pages (user memory, or the page
+ * cache pages of a splice) read in place instead of copied (upstream's
+ * zero-copy TX), followed by @tail_len bytes at @tail, into @dst (room for
+ * the tag after them). The iterator advances on success and is restored on
+ * failure; -E2BIG as tlsr_msg_pin(), for the caller to copy them instead.
  */
 int tlsr_aead_seal_msg(struct aead_request *req, u8 *aad, unsigned int aad_len,
 		       struct msghdr *msg, size_t len, u8 *tail,
@@ -243,7 +258,7 @@ int tlsr_aead_seal_msg(struct aead_request *req, u8 *aad, unsigned int aad_len,
 	struct crypto_aead *tfm = crypto_aead_reqtfm(req);
 	struct scatterlist src[TLSR_ZC_PAGES + 2], out[2];
 	struct page *pages[TLSR_ZC_PAGES];
-	unsigned int n, i;
+	unsigned int n;
 	size_t got = 0;
 	int err;
 
@@ -263,8 +278,7 @@ int tlsr_aead_seal_msg(struct aead_request *req, u8 *aad, unsigned int aad_len,
 	aead_request_set_ad(req, aad_len);
 	err = crypto_aead_encrypt(req);
 out:
-	for (i = 0; i < n; i++)
-		put_page(pages[i]);
+	tlsr_msg_unpin(msg, pages, n, false);
 	if (err)
 		iov_iter_revert(&msg->msg_iter, got);
 	return err;
@@ -285,7 +299,7 @@ int tlsr_aead_open_msg(struct aead_request *req, u8 *aad, unsigned int aad_len,
 	struct crypto_aead *tfm = crypto_aead_reqtfm(req);
 	struct scatterlist in[2], out[TLSR_ZC_PAGES + 2];
 	struct page *pages[TLSR_ZC_PAGES];
-	unsigned int n = 0, i;
+	unsigned int n = 0;
 	size_t got = 0;
 	int err;
 
@@ -307,8 +321,7 @@ int tlsr_aead_open_msg(struct aead_request *req, u8 *aad, unsigned int aad_len,
 	aead_request_set_ad(req, aad_len);
 	err = crypto_aead_decrypt(req);
 out:
-	for (i = 0; i < n; i++)
-		put_page(pages[i]);
+	tlsr_msg_unpin(msg, pages, n, true);
 	if (err)
 		iov_iter_revert(&msg->msg_iter, got);
 	return err;
@@ -320,9 +333,11 @@ void tlsr_msg_revert(struct msghdr *msg, size_t len)
 	iov_iter_revert(&msg->msg_iter, len);
 }
 
-bool tlsr_msg_user_backed(const struct msghdr *msg)
+/* Whether tlsr_msg_pin() can take the message's pages. */
+bool tlsr_msg_pinnable(const struct msghdr *msg)
 {
-	return user_backed_iter(&msg->msg_iter);
+	return user_backed_iter(&msg->msg_iter) ||
+	       iov_iter_is_bvec(&msg->msg_iter);
 }
 
 size_t tlsr_msg_data_left(const struct msghdr *msg)
@@ -444,6 +459,15 @@ void *tlsr_frag_alloc(struct sock *sk, unsigned int size)
 	struct page_frag *pfrag = sk_page_frag(sk);
 	void *buf;
 
+	/*
+	 * skb_page_frag_refill() reuses a page nobody else holds whatever its
+	 * size: a single page, taken when memory was fragmented, would serve
+	 * no full record again. Give it up for a large one.
+	 */
+	if (pfrag->page && pfrag->size < size && size > PAGE_SIZE) {
+		put_page(pfrag->page);
+		pfrag->page = NULL;
+	}
 	if (!skb_page_frag_refill(size, pfrag, sk->sk_allocation) ||
 	    pfrag->size - pfrag->offset < size)
 		return NULL;
@@ -621,6 +645,8 @@ static const struct snmp_mib tlsr_mib_list[] = {
 	SNMP_MIB_ITEM("TlsTxRekeyError", LINUX_MIB_TLSTXREKEYERROR),
 	SNMP_MIB_ITEM("TlsRxRekeyReceived", LINUX_MIB_TLSRXREKEYRECEIVED),
 	SNMP_MIB_ITEM("TlsTxDeviceFallback", TLSR_MIB_TXDEVICEFALLBACK),
+	SNMP_MIB_ITEM("TlsTxRecordsDirect", TLSR_MIB_TXRECORDSDIRECT),
+	SNMP_MIB_ITEM("TlsTxRecordsCopied", TLSR_MIB_TXRECORDSCOPIED),
 };
 
 static int tlsr_stat_show(struct seq_file *seq, void *v)

@@ -63,7 +63,7 @@ int tlsr_aead_open_msg(struct aead_request *req, u8 *aad, unsigned int aad_len,
 		       size_t user_len, u8 *tail, unsigned int tail_len, u8 *iv);
 void tlsr_msg_revert(struct msghdr *msg, size_t len);
 
-bool tlsr_msg_user_backed(const struct msghdr *msg);
+bool tlsr_msg_pinnable(const struct msghdr *msg);
 size_t tlsr_msg_data_left(const struct msghdr *msg);
 unsigned int tlsr_msg_flags(const struct msghdr *msg);
 int tlsr_msg_copy_from(struct msghdr *msg, void *dst, size_t len);
@@ -120,6 +120,10 @@ ssize_t tlsr_splice_bytes(struct sock *sk, struct pipe_inode_info *pipe,
 enum {
 	/* Records sealed by the software fallback of device TX. */
 	TLSR_MIB_TXDEVICEFALLBACK = __LINUX_MIB_TLSMAX,
+	/* Software TX records sealed straight from the sender's pages. */
+	TLSR_MIB_TXRECORDSDIRECT,
+	/* Software TX records sealed after a copy into their buffer. */
+	TLSR_MIB_TXRECORDSCOPIED,
 	__TLSR_MIB_MAX
 };
 

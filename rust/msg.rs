@@ -53,11 +53,12 @@ impl Msg {
         unsafe { bindings::tlsr_msg_flags(self.as_ptr()) }
     }
 
-    /// Whether the message's bytes are user memory (not kernel buffers or
-    /// spliced pages).
-    pub(crate) fn is_user(&self) -> bool {
+    /// Whether the message's pages can be used in place, for zero-copy
+    /// sealing and opening: user memory or page vectors (splice), not
+    /// kernel buffers.
+    pub(crate) fn pinnable(&self) -> bool {
         // SAFETY: valid by the type invariant.
-        unsafe { bindings::tlsr_msg_user_backed(self.as_ptr()) }
+        unsafe { bindings::tlsr_msg_pinnable(self.as_ptr()) }
     }
 
     /// Bytes left in the message's iterator.

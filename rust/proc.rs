@@ -49,6 +49,12 @@ pub(crate) enum Stat {
     /// `TlsTxDeviceFallback` (ours): records of device TX sockets sealed
     /// by the software fallback.
     TxDeviceFallback,
+    /// `TlsTxRecordsDirect` (ours): software TX records sealed straight
+    /// from the sender's pages (user memory or spliced pages).
+    TxRecordsDirect,
+    /// `TlsTxRecordsCopied` (ours): software TX records whose plaintext
+    /// was copied into the record buffer first.
+    TxRecordsCopied,
 }
 
 impl Stat {
@@ -72,6 +78,8 @@ impl Stat {
             Stat::TxRekeyError => bindings::LINUX_MIB_TLSTXREKEYERROR,
             Stat::RxRekeyReceived => bindings::LINUX_MIB_TLSRXREKEYRECEIVED,
             Stat::TxDeviceFallback => bindings::TLSR_MIB_TXDEVICEFALLBACK,
+            Stat::TxRecordsDirect => bindings::TLSR_MIB_TXRECORDSDIRECT,
+            Stat::TxRecordsCopied => bindings::TLSR_MIB_TXRECORDSCOPIED,
         }
     }
 

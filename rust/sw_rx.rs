@@ -371,7 +371,7 @@ impl RxInner {
         let len = self.head_len().ok()??;
         let l = self.key.layout;
         let user_len = len.checked_sub(l.overhead())?;
-        if len > self.unopened() || user_len == 0 || user_len > room || !msg.is_user() {
+        if len > self.unopened() || user_len == 0 || user_len > room || !msg.pinnable() {
             return None;
         }
         let at = self.head;

@@ -14,6 +14,7 @@ use crate::generations::Log;
 use crate::logic::errno::Errno;
 use crate::logic::record::CT_APPLICATION_DATA;
 use crate::msg::{Msg, MSG_DONTWAIT, MSG_EOR, MSG_MORE, MSG_NOSIGNAL};
+use crate::proc::Stat;
 use crate::sock::{Sock, SockGuard};
 use core::ptr::NonNull;
 use kernel::prelude::*;
@@ -160,12 +161,15 @@ impl Tx {
             self.open = Some(rec);
             return Err(e);
         }
+        if !device {
+            Stat::TxRecordsCopied.inc(sk);
+        }
         self.open_type = CT_APPLICATION_DATA;
         self.queue(sk, rec, flags)
     }
 
     /// Seals `n` bytes of `msg` into a record of their own straight from
-    /// the user's pages (`msg` must be user memory), and hands it to TCP.
+    /// its pages (user memory, or spliced pages), and hands it to TCP.
     /// `false` if the bytes must be copied instead (see
     /// [`KeyState::seal_msg`]); nothing changed then.
     fn push_direct(
@@ -190,6 +194,7 @@ impl Tx {
         }
         // SAFETY: sealing wrote every byte after the prepend.
         unsafe { rec.commit(len - l.prepend_len()) };
+        Stat::TxRecordsDirect.inc(sk);
         self.queue(sk, rec, flags)?;
         Ok(true)
     }
@@ -337,11 +342,11 @@ impl Tx {
             let want = left.min(max_payload);
             // A record that fills up is pushed now and needs no more room.
             let stays_open = more && want < max_payload;
-            // A whole record from this call: sealed from the user's pages.
+            // A whole record from this call: sealed from its pages.
             if !stays_open
                 && want > 0
                 && !self.has_open_record()
-                && msg.is_user()
+                && msg.pinnable()
                 && self.device.is_none()
             {
                 match self.push_direct(sk, msg, want, ctype, send_flags) {

@@ -217,8 +217,12 @@ device_rx_tests() {
 		rx_report "${t%:*}"
 		check "$p.${t%:*}.resynced" [ "$(rx_delta rx_resyncs)" -ge 1 ]
 		check "$p.${t%:*}.tls_stat_resync" [ "$(rx_delta TlsRxDeviceResync)" -ge 1 ]
-		# More than the half before the loss: decrypting again after it.
-		check "$p.${t%:*}.decrypting_again" [ "$(rx_delta rx_records_decrypted)" -gt $((records / 2)) ]
+		# More than the half before the loss: decrypting again after it
+		# (a short transfer may end before: the first hint can come too
+		# late, the device having passed the record start it names).
+		if [ "$records" -ge 256 ]; then
+			check "$p.${t%:*}.decrypting_again" [ "$(rx_delta rx_records_decrypted)" -gt $((records / 2)) ]
+		fi
 	done
 	echo 0 >"$TNIC_DBG/rx_resync_type"
 
