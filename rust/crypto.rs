@@ -252,8 +252,7 @@ impl KeyState {
     ) -> core::result::Result<usize, ZcOpen> {
         let l = self.layout;
         let pre = l.prepend_len();
-        let mut explicit = [0u8; 8];
-        explicit[..l.explicit_nonce_len()].copy_from_slice(&rec[record::HEADER_LEN..pre]);
+        let explicit = self.rx_explicit(rec);
         let payload = &rec[pre..];
         let user_len = payload
             .len()
@@ -287,8 +286,7 @@ impl KeyState {
                 padded: s.tail[0] == 0,
             });
         }
-        self.seq = self.seq.wrapping_add(1);
-        self.explicit = self.explicit.wrapping_add(1);
+        self.advance_rx();
         Ok(user_len)
     }
 
@@ -328,16 +326,31 @@ impl KeyState {
     /// One record under this key went by without being opened with it
     /// (a device's count of records, after a KeyUpdate).
     pub(crate) fn skip_record(&mut self) {
+        self.advance_rx();
+    }
+
+    /// The next RX record: sequence number and, as upstream advances the
+    /// IV of both directions per record, the TLS 1.2 explicit nonce.
+    fn advance_rx(&mut self) {
         self.seq = self.seq.wrapping_add(1);
         self.explicit = self.explicit.wrapping_add(1);
+    }
+
+    /// The explicit nonce of the received record `rec` (header included;
+    /// zeros where the layout has none).
+    fn rx_explicit(&self, rec: &[u8]) -> [u8; 8] {
+        let l = self.layout;
+        let mut explicit = [0u8; 8];
+        explicit[..l.explicit_nonce_len()]
+            .copy_from_slice(&rec[record::HEADER_LEN..l.prepend_len()]);
+        explicit
     }
 
     /// Decrypts the payload of `rec` in place with the AEAD (tag checked).
     fn apply_keystream(&mut self, outer_type: u8, rec: &mut [u8]) -> Result {
         let l = self.layout;
         let pre = l.prepend_len();
-        let mut explicit = [0u8; 8];
-        explicit[..l.explicit_nonce_len()].copy_from_slice(&rec[record::HEADER_LEN..pre]);
+        let explicit = self.rx_explicit(rec);
         let plain_len = rec.len() - pre - l.tag_len();
         let len = rec.len() - pre;
         // A TLS 1.3 record too short for its content type fails to open.
@@ -351,9 +364,7 @@ impl KeyState {
         let l = self.layout;
         let pre = l.prepend_len();
         let plain_len = rec.len() - pre - l.tag_len();
-        self.seq = self.seq.wrapping_add(1);
-        // Upstream advances the IV of both directions per record.
-        self.explicit = self.explicit.wrapping_add(1);
+        self.advance_rx();
         if !l.is_tls13() {
             return Ok((pre..pre + plain_len, outer_type));
         }
