@@ -30,6 +30,8 @@ mod msg;
 mod proc;
 #[path = "rust/proto.rs"]
 mod proto;
+#[path = "rust/rx_queue.rs"]
+mod rx_queue;
 #[path = "rust/skb.rs"]
 mod skb;
 #[path = "rust/sock.rs"]

@@ -11,6 +11,7 @@ use crate::logic::record::{
     self, Layout, CT_APPLICATION_DATA, IV_LEN, MAX_AAD_LEN, MAX_AEAD_IV_LEN,
 };
 use crate::msg::Msg;
+use crate::sock::SockGuard;
 use core::mem::MaybeUninit;
 use kernel::prelude::*;
 
@@ -36,6 +37,41 @@ pub(crate) enum ZcOpen {
         /// Its last plaintext byte was zero.
         padded: bool,
     },
+}
+
+/// Where the payload (ciphertext and tag) of a received record is.
+#[derive(Clone, Copy)]
+pub(crate) enum Payload<'a> {
+    /// In a heap buffer.
+    Buf(&'a [u8]),
+    /// In the TCP receive queue of a socket whose lock is held: `len`
+    /// bytes from `off` bytes past what the reader was given.
+    Tcp {
+        /// The socket, locked.
+        sk: &'a SockGuard<'a>,
+        /// Where the payload starts, from TCP's `copied_seq`.
+        off: u32,
+        /// Its length.
+        len: usize,
+    },
+}
+
+impl Payload<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Payload::Buf(b) => b.len(),
+            Payload::Tcp { len, .. } => *len,
+        }
+    }
+
+    /// The arguments of `tlsr_aead_open_msg()`: the buffer, or no buffer
+    /// and the socket with the offset.
+    fn as_raw(&self) -> (*mut u8, *mut bindings::sock, u32) {
+        match self {
+            Payload::Buf(b) => (b.as_ptr().cast_mut(), core::ptr::null_mut(), 0),
+            Payload::Tcp { sk, off, .. } => (core::ptr::null_mut(), sk.as_ptr(), *off),
+        }
+    }
 }
 
 /// The key of one direction: the current key generation.
@@ -236,9 +272,10 @@ impl KeyState {
         Ok(())
     }
 
-    /// Opens the record `rec` (header included) straight into `msg`'s user
-    /// memory (upstream's zero-copy RX), `rec` left as it is: its
-    /// plaintext goes there, and TLS 1.3's content type (the last byte,
+    /// Opens a record straight into `msg`'s user memory (upstream's
+    /// zero-copy RX), its ciphertext left as it is: `prepend` is its
+    /// header (and TLS 1.2's explicit nonce), `payload` the rest. Its
+    /// plaintext goes to `msg`, and TLS 1.3's content type (the last byte,
     /// for a record without padding) to scratch space. Returns the bytes
     /// given to `msg`, or, with nothing given (`msg` as it was):
     /// [`ZcOpen::Retry`] if the TLS 1.3 record turned out not to be
@@ -247,28 +284,31 @@ impl KeyState {
     pub(crate) fn open_msg(
         &mut self,
         outer_type: u8,
-        rec: &[u8],
+        prepend: &[u8],
+        payload: Payload<'_>,
         msg: &mut Msg,
     ) -> core::result::Result<usize, ZcOpen> {
         let l = self.layout;
-        let pre = l.prepend_len();
-        let explicit = self.rx_explicit(rec);
-        let payload = &rec[pre..];
+        let explicit = self.rx_explicit(prepend);
         let user_len = payload
             .len()
             .checked_sub(l.tag_len() + l.tail_len())
             .ok_or(ZcOpen::InPlace)?;
         let aad_len = self.prepare(outer_type, user_len, &explicit);
+        let (src, sk, off) = payload.as_raw();
         let s = &mut *self.scratch;
-        // SAFETY: the scratch buffers and `rec` are heap memory (read only
-        // by the AEAD, its output going to `msg` and the tail); the message
-        // is valid for the call; the transform is live.
+        // SAFETY: the scratch buffers and a `Payload::Buf` are heap memory
+        // (read only by the AEAD, its output going to `msg` and the tail);
+        // a `Payload::Tcp` is in the queue of a socket whose lock is held;
+        // the message is valid for the call; the transform is live.
         let r = unsafe {
             bindings::tlsr_aead_open_msg(
                 self.aead.as_ptr(),
                 s.aad.as_mut_ptr(),
                 aad_len,
-                payload.as_ptr().cast_mut(),
+                src,
+                sk,
+                off,
                 payload.len() as u32,
                 msg.as_ptr(),
                 user_len,
@@ -288,6 +328,50 @@ impl KeyState {
         }
         self.advance_rx();
         Ok(user_len)
+    }
+
+    /// Decrypts the payload of a record still in TCP's queue (`len` bytes
+    /// `prepend.len()` bytes past what was read, `prepend` copied from
+    /// there) into `dst` (room for the payload less the tag), the sequence
+    /// staying where it is: [`KeyState::open_decrypted`] then opens the
+    /// record. `EMSGSIZE` if the ciphertext is in more pieces than can be
+    /// mapped (it is to be copied out instead), `EBADMSG` on a bad tag.
+    pub(crate) fn decrypt_tcp(
+        &mut self,
+        outer_type: u8,
+        prepend: &[u8],
+        sk: &SockGuard<'_>,
+        len: usize,
+        dst: &mut [MaybeUninit<u8>],
+    ) -> Result {
+        let l = self.layout;
+        let explicit = self.rx_explicit(prepend);
+        let plain_len = dst.len().min(len.saturating_sub(l.tag_len()));
+        // As `apply_keystream`: a TLS 1.3 record too short for its content
+        // type fails to open.
+        let aad_len = self.prepare(
+            outer_type,
+            plain_len.saturating_sub(l.tail_len()),
+            &explicit,
+        );
+        let s = &mut *self.scratch;
+        // SAFETY: the scratch buffers are heap memory and `dst` a heap
+        // buffer with room for the plaintext; the socket lock is held (the
+        // guard); the transform is live.
+        let r = unsafe {
+            bindings::tlsr_aead_open_tcp(
+                self.aead.as_ptr(),
+                s.aad.as_mut_ptr(),
+                aad_len,
+                sk.as_ptr(),
+                prepend.len() as u32,
+                len as u32,
+                dst.as_mut_ptr().cast(),
+                core::ptr::null_mut(),
+                s.iv.as_mut_ptr(),
+            )
+        };
+        kernel::error::to_result(r)
     }
 
     /// Opens the record `rec` (header included) in place; returns the
@@ -336,8 +420,8 @@ impl KeyState {
         self.explicit = self.explicit.wrapping_add(1);
     }
 
-    /// The explicit nonce of the received record `rec` (header included;
-    /// zeros where the layout has none).
+    /// The explicit nonce of the received record `rec` (from its header
+    /// on, its prepend at least; zeros where the layout has none).
     fn rx_explicit(&self, rec: &[u8]) -> [u8; 8] {
         let l = self.layout;
         let mut explicit = [0u8; 8];

@@ -27,6 +27,7 @@
 #include <net/tls.h>
 
 #include "helpers.h"
+#include "rx_queue.h"
 
 /* Mirrors tls_ctx_create(): the ULP data is a C-layout struct tls_context. */
 struct tls_context *tlsr_ctx_create(struct sock *sk)
@@ -192,13 +193,25 @@ size_t tlsr_ulp_info_size(void)
 
 /*
  * Takes the pages of the next @len bytes of @msg's iterator into @pages
- * (user memory pinned, page vectors as they are: the caller holds them for
- * the call) and fills one sg entry per page from @sg on; adds what it took
+ * (user memory to read from with a reference each, user memory to write to
+ * pinned, page vectors as they are: the caller holds them for the call) and
+ * fills one sg entry per page from @sg on; adds what it took
  * to *@got (the iterator advances by it). The number of pages, -E2BIG if
  * the iterator is neither user memory nor pages or the bytes span more
  * pages than one record can, or -errno; on failure the pages taken are in
  * @pages, *@npages of them. tlsr_msg_unpin() gives them back.
  */
+/*
+ * Plaintext read from user memory is taken with page references, as
+ * tls_sw's sk_msg_zerocopy_from_iter() does: the pages are only read while
+ * the record is sealed, and a read-only pin (FOLL_PIN) of an anonymous page
+ * shared since fork() would unshare it, one page copy per page.
+ */
+static bool tlsr_msg_takes_refs(const struct iov_iter *it)
+{
+	return user_backed_iter(it) && it->data_source;
+}
+
 static int tlsr_msg_pin(struct msghdr *msg, size_t len, struct page **pages,
 			struct scatterlist *sg, unsigned int *npages,
 			size_t *got)
@@ -217,8 +230,12 @@ static int tlsr_msg_pin(struct msghdr *msg, size_t len, struct page **pages,
 
 		if (n == TLSR_ZC_PAGES)
 			return -E2BIG;
-		r = iov_iter_extract_pages(it, &p, len - done,
-					   TLSR_ZC_PAGES - n, 0, &off);
+		if (tlsr_msg_takes_refs(it))
+			r = iov_iter_get_pages2(it, p, len - done,
+						TLSR_ZC_PAGES - n, &off);
+		else
+			r = iov_iter_extract_pages(it, &p, len - done,
+						   TLSR_ZC_PAGES - n, 0, &off);
 		if (r <= 0)
 			return r ? r : -EFAULT;
 		done += r;
@@ -236,6 +253,13 @@ static int tlsr_msg_pin(struct msghdr *msg, size_t len, struct page **pages,
 static void tlsr_msg_unpin(struct msghdr *msg, struct page **pages,
 			   unsigned int n, bool written)
 {
+	unsigned int i;
+
+	if (tlsr_msg_takes_refs(&msg->msg_iter)) {
+		for (i = 0; i < n; i++)
+			put_page(pages[i]);
+		return;
+	}
 	if (!iov_iter_extract_will_pin(&msg->msg_iter))
 		return;
 	if (written)
@@ -285,16 +309,20 @@ out:
 }
 
 /*
- * Open the record payload of @len bytes at @src (ciphertext and tag) into
- * @msg's user memory (upstream's zero-copy RX): @user_len bytes of
- * plaintext go to the iterator, the @tail_len bytes after them to @tail.
- * @src stays as it was. The iterator advances on success and is restored
- * on failure; -E2BIG as for tlsr_aead_seal_msg(), -EBADMSG if the tag does
- * not verify (the user memory then holds garbage, as upstream's).
+ * Open the record payload of @len bytes (ciphertext and tag) at @src or, if
+ * @src is NULL, in @sk's TCP receive queue @off bytes past copied_seq
+ * (tlsr_aead_open_tcp(), the socket lock held) into @msg's user memory
+ * (upstream's zero-copy RX): @user_len bytes of plaintext go to the
+ * iterator, the @tail_len bytes after them to @tail. The ciphertext stays
+ * as it was. The iterator advances on success and is restored on failure;
+ * -E2BIG as for tlsr_aead_seal_msg(), -EMSGSIZE as for
+ * tlsr_aead_open_tcp(), -EBADMSG if the tag does not verify (the user
+ * memory then holds garbage, as upstream's).
  */
 int tlsr_aead_open_msg(struct aead_request *req, u8 *aad, unsigned int aad_len,
-		       u8 *src, unsigned int len, struct msghdr *msg,
-		       size_t user_len, u8 *tail, unsigned int tail_len, u8 *iv)
+		       u8 *src, struct sock *sk, u32 off, unsigned int len,
+		       struct msghdr *msg, size_t user_len, u8 *tail,
+		       unsigned int tail_len, u8 *iv)
 {
 	struct crypto_aead *tfm = crypto_aead_reqtfm(req);
 	struct scatterlist in[2], out[TLSR_ZC_PAGES + 2];
@@ -314,6 +342,11 @@ int tlsr_aead_open_msg(struct aead_request *req, u8 *aad, unsigned int aad_len,
 		sg_set_buf(&out[1 + n], tail, tail_len);
 	sg_mark_end(&out[n + !!tail_len]);
 
+	if (!src) {
+		err = tlsr_aead_open_tcp(req, aad, aad_len, sk, off, len, NULL,
+					 out, iv);
+		goto out;
+	}
 	sg_init_table(in, 2);
 	sg_set_buf(&in[0], aad, aad_len);
 	sg_set_buf(&in[1], src, len);
@@ -647,6 +680,8 @@ static const struct snmp_mib tlsr_mib_list[] = {
 	SNMP_MIB_ITEM("TlsTxDeviceFallback", TLSR_MIB_TXDEVICEFALLBACK),
 	SNMP_MIB_ITEM("TlsTxRecordsDirect", TLSR_MIB_TXRECORDSDIRECT),
 	SNMP_MIB_ITEM("TlsTxRecordsCopied", TLSR_MIB_TXRECORDSCOPIED),
+	SNMP_MIB_ITEM("TlsRxRecordsDirect", TLSR_MIB_RXRECORDSDIRECT),
+	SNMP_MIB_ITEM("TlsRxRecordsCopied", TLSR_MIB_RXRECORDSCOPIED),
 };
 
 static int tlsr_stat_show(struct seq_file *seq, void *v)

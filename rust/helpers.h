@@ -59,8 +59,9 @@ int tlsr_aead_seal_msg(struct aead_request *req, u8 *aad, unsigned int aad_len,
 		       struct msghdr *msg, size_t len, u8 *tail,
 		       unsigned int tail_len, u8 *dst, u8 *iv);
 int tlsr_aead_open_msg(struct aead_request *req, u8 *aad, unsigned int aad_len,
-		       u8 *src, unsigned int len, struct msghdr *msg,
-		       size_t user_len, u8 *tail, unsigned int tail_len, u8 *iv);
+		       u8 *src, struct sock *sk, u32 off, unsigned int len,
+		       struct msghdr *msg, size_t user_len, u8 *tail,
+		       unsigned int tail_len, u8 *iv);
 void tlsr_msg_revert(struct msghdr *msg, size_t len);
 
 bool tlsr_msg_pinnable(const struct msghdr *msg);
@@ -124,6 +125,10 @@ enum {
 	TLSR_MIB_TXRECORDSDIRECT,
 	/* Software TX records sealed after a copy into their buffer. */
 	TLSR_MIB_TXRECORDSCOPIED,
+	/* Software RX records opened straight from TCP's skbs. */
+	TLSR_MIB_RXRECORDSDIRECT,
+	/* Software RX records opened after a copy out of TCP. */
+	TLSR_MIB_RXRECORDSCOPIED,
 	__TLSR_MIB_MAX
 };
 

@@ -55,6 +55,12 @@ pub(crate) enum Stat {
     /// `TlsTxRecordsCopied` (ours): software TX records whose plaintext
     /// was copied into the record buffer first.
     TxRecordsCopied,
+    /// `TlsRxRecordsDirect` (ours): software RX records opened straight
+    /// from TCP's skbs.
+    RxRecordsDirect,
+    /// `TlsRxRecordsCopied` (ours): software RX records opened after their
+    /// ciphertext was copied out of TCP.
+    RxRecordsCopied,
 }
 
 impl Stat {
@@ -80,6 +86,8 @@ impl Stat {
             Stat::TxDeviceFallback => bindings::TLSR_MIB_TXDEVICEFALLBACK,
             Stat::TxRecordsDirect => bindings::TLSR_MIB_TXRECORDSDIRECT,
             Stat::TxRecordsCopied => bindings::TLSR_MIB_TXRECORDSCOPIED,
+            Stat::RxRecordsDirect => bindings::TLSR_MIB_RXRECORDSDIRECT,
+            Stat::RxRecordsCopied => bindings::TLSR_MIB_RXRECORDSCOPIED,
         }
     }
 

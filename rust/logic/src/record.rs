@@ -13,6 +13,10 @@ pub const HEADER_LEN: usize = 5;
 pub const MAX_AEAD_IV_LEN: usize = 16;
 /// Largest additional data (TLS 1.2: 13 bytes).
 pub const MAX_AAD_LEN: usize = 13;
+/// Largest prepend of a record: header and TLS 1.2's explicit nonce.
+pub const MAX_PREPEND_LEN: usize = HEADER_LEN + 8;
+/// Largest authentication tag.
+pub const MAX_TAG_LEN: usize = 16;
 /// Per-connection IV size: salt and IV of the `crypto_info`.
 pub const IV_LEN: usize = 12;
 /// `handshake` content type.

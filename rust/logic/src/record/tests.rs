@@ -24,6 +24,16 @@ fn overheads() {
 }
 
 #[test]
+fn largest_prepend_and_tag() {
+    for d in &crate::cipher::CIPHERS {
+        for version in [TLS_1_2_VERSION, TLS_1_3_VERSION] {
+            let l = Layout::new(version, d);
+            assert!(l.prepend_len() <= MAX_PREPEND_LEN && l.tag_len() <= MAX_TAG_LEN);
+        }
+    }
+}
+
+#[test]
 fn header_errors_in_upstream_order() {
     let l = layout(TLS_1_2_VERSION, 51);
     // Largest legal: 16384 + 16 + 8.

@@ -1401,6 +1401,47 @@ def case_txpath_counters(ctx):
         check(got == want, f"/proc/net/tls_stat {key} changed by {got}, want {want}")
 
 
+def case_rxpath_counters(ctx):
+    """Where each software RX record was read (/proc/net/tls_stat, ours): a
+    record TCP holds whole is decrypted straight from TCP's skbs
+    (TlsRxRecordsDirect), one that came in more pieces than are mapped at
+    once (64-byte TCP segments, one skb fragment each) is copied out of TCP
+    first (TlsRxRecordsCopied); every byte arrives as sent. (Not checked
+    with RX on a device, whose records are always copied.)"""
+    rng = ctx.rng
+    stat0 = read_tls_stat()
+    whole = [(CT_DATA, rng.randbytes(MAX_PLAINTEXT), 0) for _ in range(3)]
+    split = (CT_DATA, rng.randbytes(4000), 0)
+    with ctx.conn() as c:
+        c.start()
+        if (read_tls_stat() or {}).get("TlsCurrRxDevice", 0) > 0:
+            ctx.notes.append("RX on a device: software RX counters not checked")
+            return
+        c.p.send_plan(whole)
+        for i, item in enumerate(whole):
+            data, t = c.k.recv(MAX_PLAINTEXT)
+            check(t == CT_DATA, f"record {i}: type {t}")
+            check_bytes(data, item[1], f"record {i}")
+        wire = c.p.build([split])
+
+        def p_side():
+            for off in range(0, len(wire), 64):
+                c.p.s.sendall(wire[off:off + 64])
+                time.sleep(0.002)
+        got = []
+        run_parallel(c, lambda: got.append(c.k.recv(MAX_PLAINTEXT)), p_side)
+        check(got and got[0][1] == CT_DATA, f"split record: {got[0][1] if got else None}")
+        check_bytes(got[0][0], split[1], "split record")
+        c.k.quiet()
+    stat1 = read_tls_stat()
+    if stat0 is None or stat1 is None or "TlsRxRecordsDirect" not in stat1:
+        ctx.notes.append("no TlsRxRecords* in /proc/net/tls_stat, not checked")
+        return
+    for key, want in (("TlsRxRecordsDirect", 3), ("TlsRxRecordsCopied", 1)):
+        got = stat1[key] - stat0.get(key, 0)
+        check(got == want, f"/proc/net/tls_stat {key} changed by {got}, want {want}")
+
+
 def case_reject(ctx):
     """Malformed records from the peer kill the kTLS reader with the
     kernel's errno: bad tag EBADMSG, oversized EMSGSIZE, bad legacy version
@@ -1580,6 +1621,7 @@ CHECKS = [
     ("nopad", case_nopad, True),
     ("nopad_counters", case_nopad_counters, True),
     ("txpath_counters", case_txpath_counters, False),
+    ("rxpath_counters", case_rxpath_counters, False),
     ("rekey", case_rekey, True),
 ]
 
