@@ -13,6 +13,9 @@
     clippy::ref_as_ptr,
     clippy::undocumented_unsafe_blocks,
     dead_code,
+    // Pointers to opaque blobs of 16-byte aligned types (`struct page`):
+    // bindgen spells the alignment with `u128`, as in the kernel's crate.
+    improper_ctypes,
     missing_docs,
     non_camel_case_types,
     non_snake_case,

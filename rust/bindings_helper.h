@@ -22,3 +22,6 @@
  * asynchronous RX resync request (include/net/tls.h).
  */
 const u64 TLSR_RESYNC_REQ_ASYNC = RESYNC_REQ_ASYNC;
+
+/* The pieces a device TX record can have (tls_record_info's frags). */
+const u32 TLSR_MAX_SKB_FRAGS = MAX_SKB_FRAGS;

@@ -197,15 +197,24 @@ impl KeyState {
         self.explicit = self.explicit.wrapping_add(1);
     }
 
-    /// Frames a record for a device to seal: the prepend as [`Self::seal`]
-    /// writes it, the plaintext (with TLS 1.3's content type after it)
-    /// left in clear, the tag zeroed. Advances the sequence number.
-    pub(crate) fn frame(&mut self, content_type: u8, plain_len: usize, rec: &mut [u8]) -> Result {
-        let pre = self.layout.prepend_len();
-        let tag = self.layout.tag_len();
-        let tag_at = rec.len().checked_sub(tag).ok_or(EINVAL)?;
-        self.begin_seal(content_type, plain_len, &mut rec[..pre])?;
-        rec[tag_at..].fill(0);
+    /// Frames a record of `plain_len` bytes for a device to seal, the
+    /// plaintext left in clear between `prepend` and `tail`: the prepend as
+    /// [`Self::seal`] writes it, then TLS 1.3's content type and the tag,
+    /// zeroed. Advances the sequence number.
+    pub(crate) fn frame(
+        &mut self,
+        content_type: u8,
+        plain_len: usize,
+        prepend: &mut [u8],
+        tail: &mut [u8],
+    ) -> Result {
+        let t = self.layout.tail_len();
+        if tail.len() != t + self.layout.tag_len() {
+            return Err(EINVAL);
+        }
+        self.begin_seal(content_type, plain_len, prepend)?;
+        tail[..t].fill(content_type);
+        tail[t..].fill(0);
         self.end_seal();
         Ok(())
     }

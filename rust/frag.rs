@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Page-backed TX record buffers: records are sealed in page-frag memory
-//! that TCP takes by reference (`MSG_SPLICE_PAGES`), not by copy.
+//! that TCP takes by reference (`MSG_SPLICE_PAGES`), not by copy; a device
+//! record may also take a sender's spliced pages as they are.
 
 use crate::bindings;
 use crate::sock::SockGuard;
@@ -124,5 +125,66 @@ impl Drop for Frag {
         // SAFETY: owned (type invariant); TCP holds its own references to
         // whatever it still sends from these pages.
         unsafe { bindings::tlsr_frag_free(self.ptr.as_ptr().cast()) };
+    }
+}
+
+/// Bytes of one page a sender spliced (a page cache page of `sendfile`),
+/// sent as they are: the plaintext of a device record under
+/// `TLS_TX_ZEROCOPY_RO`.
+///
+/// # Invariants
+///
+/// `page` is a page this value holds a reference to; `off + len` is at
+/// most the page size.
+pub(crate) struct PagePiece {
+    page: NonNull<bindings::page>,
+    off: u32,
+    len: u32,
+}
+
+// SAFETY: a page reference may be dropped from any thread.
+unsafe impl Send for PagePiece {}
+
+impl PagePiece {
+    /// Takes over a reference to `page`, of which `len` bytes from `off`.
+    ///
+    /// # Safety
+    ///
+    /// The caller holds a reference to `page` that it hands over, and
+    /// `off + len` is at most the page size.
+    pub(crate) unsafe fn from_raw(page: *mut bindings::page, off: u32, len: u32) -> Option<Self> {
+        // INVARIANT: by the caller.
+        NonNull::new(page).map(|page| Self { page, off, len })
+    }
+
+    /// The page, the offset and the length of the bytes.
+    pub(crate) fn parts(&self) -> (*mut bindings::page, u32, u32) {
+        (self.page.as_ptr(), self.off, self.len)
+    }
+}
+
+impl Drop for PagePiece {
+    fn drop(&mut self) {
+        // SAFETY: the reference is owned (type invariant).
+        unsafe { bindings::tlsr_put_page(self.page.as_ptr()) };
+    }
+}
+
+/// A piece of a record on its way to TCP.
+pub(crate) enum Piece {
+    /// A record buffer (the whole record, or a device record's prepend or
+    /// tail).
+    Buf(Frag),
+    /// Spliced plaintext of a device record.
+    Page(PagePiece),
+}
+
+impl Piece {
+    /// Its bytes.
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Piece::Buf(f) => f.len(),
+            Piece::Page(p) => p.len as usize,
+        }
     }
 }

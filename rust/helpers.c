@@ -464,6 +464,66 @@ int tlsr_tcp_send_frag(struct sock *sk, void *buf, size_t len, int flags)
 	return tcp_sendmsg_locked(sk, &msg, len);
 }
 
+/* Hands TCP @len bytes of @page from @off on by reference. */
+int tlsr_tcp_send_page(struct sock *sk, struct page *page, u32 off, u32 len,
+		       int flags)
+{
+	struct msghdr msg = { .msg_flags = flags | MSG_SPLICE_PAGES };
+	struct bio_vec bv;
+
+	bvec_set_page(&bv, page, len, off);
+	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, &bv, 1, len);
+	return tcp_sendmsg_locked(sk, &msg, len);
+}
+
+/*
+ * The pages of the next @len bytes of a splice (MSG_SPLICE_PAGES over page
+ * vectors: sendfile's page cache pages), one piece per page, each with a
+ * reference of its own, for a device record to send as they are
+ * (TLS_TX_ZEROCOPY_RO, as tls_push_data() takes them); the number of
+ * pieces, or -E2BIG if the bytes are not such pages or span more than
+ * @max pages (nothing taken, the iterator as it was).
+ */
+int tlsr_msg_splice_pages(struct msghdr *msg, size_t len, struct page **pages,
+			  u32 *offs, u32 *lens, unsigned int max)
+{
+	struct iov_iter *it = &msg->msg_iter;
+	unsigned int n = 0;
+	size_t done = 0;
+
+	if (!(msg->msg_flags & MSG_SPLICE_PAGES) || !iov_iter_is_bvec(it))
+		return -E2BIG;
+	while (done < len) {
+		struct page **p = &pages[n];
+		size_t off;
+		ssize_t r;
+
+		if (n == max)
+			goto undo;
+		r = iov_iter_extract_pages(it, &p, min(len - done, PAGE_SIZE),
+					   1, 0, &off);
+		if (r <= 0)
+			goto undo;
+		done += r;
+		if (!sendpage_ok(pages[n]))
+			goto undo;
+		get_page(pages[n]);
+		offs[n] = off;
+		lens[n++] = r;
+	}
+	return n;
+undo:
+	while (n)
+		put_page(pages[--n]);
+	iov_iter_revert(it, done);
+	return -E2BIG;
+}
+
+void tlsr_put_page(struct page *page)
+{
+	put_page(page);
+}
+
 /*
  * Read raw bytes with the recvmsg of the TCP proto under the ULP; the
  * caller does not hold the socket lock.

@@ -74,6 +74,11 @@ int tlsr_msg_put_record_type(struct msghdr *msg, u8 type);
 int tlsr_sk_sndbuf_lift(struct sock *sk);
 void tlsr_sk_sndbuf_restore(struct sock *sk, int sndbuf);
 int tlsr_tcp_send_frag(struct sock *sk, void *buf, size_t len, int flags);
+int tlsr_tcp_send_page(struct sock *sk, struct page *page, u32 off, u32 len,
+		       int flags);
+int tlsr_msg_splice_pages(struct msghdr *msg, size_t len, struct page **pages,
+			  u32 *offs, u32 *lens, unsigned int max);
+void tlsr_put_page(struct page *page);
 int tlsr_tcp_recv(struct sock *sk, void *buf, size_t len, int flags);
 void *tlsr_frag_alloc(struct sock *sk, unsigned int size);
 void tlsr_frag_free(void *buf);
@@ -121,9 +126,9 @@ ssize_t tlsr_splice_bytes(struct sock *sk, struct pipe_inode_info *pipe,
 enum {
 	/* Records sealed by the software fallback of device TX. */
 	TLSR_MIB_TXDEVICEFALLBACK = __LINUX_MIB_TLSMAX,
-	/* Software TX records sealed straight from the sender's pages. */
+	/* TX records sealed (device: framed) from the sender's pages. */
 	TLSR_MIB_TXRECORDSDIRECT,
-	/* Software TX records sealed after a copy into their buffer. */
+	/* TX records sealed or framed after a copy into their buffer. */
 	TLSR_MIB_TXRECORDSCOPIED,
 	/* Software RX records opened straight from TCP's skbs. */
 	TLSR_MIB_RXRECORDSDIRECT,

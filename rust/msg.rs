@@ -3,7 +3,7 @@
 //! Safe view of a `struct msghdr` handed to `sendmsg`/`recvmsg`.
 
 use crate::bindings;
-use crate::frag::Frag;
+use crate::frag::{Frag, PagePiece};
 use core::ptr::NonNull;
 use kernel::ffi::c_int;
 use kernel::prelude::*;
@@ -51,6 +51,44 @@ impl Msg {
     pub(crate) fn flags(&self) -> u32 {
         // SAFETY: valid by the type invariant.
         unsafe { bindings::tlsr_msg_flags(self.as_ptr()) }
+    }
+
+    /// The pages of the next `len` bytes of a splice (page cache pages of
+    /// `sendfile`), one piece per page, each referenced, for a device
+    /// record to send as they are (`TLS_TX_ZEROCOPY_RO`); the iterator
+    /// advances past them. `E2BIG` if they are no such pages or span more
+    /// than `max` pages (nothing taken).
+    pub(crate) fn splice_pages(&mut self, len: usize, max: usize) -> Result<KVec<PagePiece>> {
+        const MAX: usize = bindings::TLSR_MAX_SKB_FRAGS as usize;
+        let mut pages = [core::ptr::null_mut::<bindings::page>(); MAX];
+        let (mut offs, mut lens) = ([0u32; MAX], [0u32; MAX]);
+        let mut out = KVec::with_capacity(max.min(MAX), GFP_KERNEL)?;
+        // SAFETY: valid by the type invariant; the three arrays have room
+        // for `max.min(MAX)` entries each.
+        let n = unsafe {
+            bindings::tlsr_msg_splice_pages(
+                self.as_ptr(),
+                len,
+                pages.as_mut_ptr(),
+                offs.as_mut_ptr(),
+                lens.as_mut_ptr(),
+                max.min(MAX) as u32,
+            )
+        };
+        kernel::error::to_result(n.min(0))?;
+        for i in 0..n as usize {
+            // SAFETY: the helper wrote `n` entries, each page with a
+            // reference that is handed over here, within its page.
+            let piece = unsafe { PagePiece::from_raw(pages[i], offs[i], lens[i]) };
+            // Room was reserved: this does not allocate.
+            out.push(piece.ok_or(EINVAL)?, GFP_KERNEL)?;
+        }
+        Ok(out)
+    }
+
+    /// Whether the message carries spliced pages (`MSG_SPLICE_PAGES`).
+    pub(crate) fn is_splice(&self) -> bool {
+        self.flags() & MSG_SPLICE_PAGES != 0
     }
 
     /// Whether the message's pages can be used in place, for zero-copy

@@ -49,11 +49,12 @@ pub(crate) enum Stat {
     /// `TlsTxDeviceFallback` (ours): records of device TX sockets sealed
     /// by the software fallback.
     TxDeviceFallback,
-    /// `TlsTxRecordsDirect` (ours): software TX records sealed straight
-    /// from the sender's pages (user memory or spliced pages).
+    /// `TlsTxRecordsDirect` (ours): TX records sealed straight from the
+    /// sender's pages (user memory or spliced pages), or framed around
+    /// spliced pages for a device (`TLS_TX_ZEROCOPY_RO`).
     TxRecordsDirect,
-    /// `TlsTxRecordsCopied` (ours): software TX records whose plaintext
-    /// was copied into the record buffer first.
+    /// `TlsTxRecordsCopied` (ours): TX records whose plaintext was copied
+    /// into the record buffer first.
     TxRecordsCopied,
     /// `TlsRxRecordsDirect` (ours): software RX records opened straight
     /// from TCP's skbs.

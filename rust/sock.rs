@@ -3,7 +3,7 @@
 //! Safe view of the `struct sock` a TLS ULP is attached to.
 
 use crate::bindings;
-use crate::frag::Frag;
+use crate::frag::Piece;
 use core::ffi::c_int;
 use core::mem::MaybeUninit;
 use core::ptr::NonNull;
@@ -281,19 +281,36 @@ impl SockGuard<'_> {
         unsafe { bindings::tlsr_tcp_write_collapse_fence(self.sk.as_ptr()) };
     }
 
-    /// Hands `frag`'s bytes from `from` on to TCP by page reference
+    /// Hands the bytes of `piece` from `from` on to TCP by page reference
     /// (`MSG_SPLICE_PAGES`); returns how many TCP took, `EAGAIN` if none.
-    pub(crate) fn tcp_send_frag(&self, frag: &Frag, from: usize, flags: u32) -> Result<usize> {
-        let len = frag.len().saturating_sub(from);
-        // SAFETY: the socket lock is held (this guard); the bytes are
-        // initialised page-frag memory, which TCP references, not frees.
-        let r = unsafe {
-            bindings::tlsr_tcp_send_frag(
-                self.sk.as_ptr(),
-                frag.as_ptr().add(from.min(frag.len())).cast(),
-                len,
-                flags as i32,
-            )
+    pub(crate) fn tcp_send_piece(&self, piece: &Piece, from: usize, flags: u32) -> Result<usize> {
+        let from = from.min(piece.len());
+        let len = piece.len() - from;
+        let r = match piece {
+            // SAFETY: the socket lock is held (this guard); the bytes are
+            // initialised page-frag memory, which TCP references, not frees.
+            Piece::Buf(frag) => unsafe {
+                bindings::tlsr_tcp_send_frag(
+                    self.sk.as_ptr(),
+                    frag.as_ptr().add(from).cast(),
+                    len,
+                    flags as i32,
+                )
+            },
+            Piece::Page(p) => {
+                let (page, off, _) = p.parts();
+                // SAFETY: the socket lock is held (this guard); the piece
+                // holds a reference to the page, which TCP references too.
+                unsafe {
+                    bindings::tlsr_tcp_send_page(
+                        self.sk.as_ptr(),
+                        page,
+                        off + from as u32,
+                        len as u32,
+                        flags as i32,
+                    )
+                }
+            }
         };
         kernel::error::to_result(r.min(0))?;
         if r == 0 && len > 0 {

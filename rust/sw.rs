@@ -49,7 +49,8 @@ pub(crate) unsafe extern "C" fn sendmsg(
         return -Errno::OpNotSupp.to_errno();
     }
     let max = usize::from(ctx.tx_max_payload_len());
-    match with_locked_tx(&s, &ctx, |tx, sk| tx.sendmsg(sk, &mut m, max)) {
+    let zerocopy_ro = ctx.zerocopy_sendfile();
+    match with_locked_tx(&s, &ctx, |tx, sk| tx.sendmsg(sk, &mut m, max, zerocopy_ro)) {
         Ok(n) => n as c_int,
         Err(e) => e.to_errno(),
     }

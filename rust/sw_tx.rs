@@ -9,7 +9,7 @@ use crate::bindings::MSG_SENDPAGE_DECRYPTED;
 use crate::context::{Context, TxHead};
 use crate::crypto::KeyState;
 use crate::device::{self, DevTx};
-use crate::frag::{self, Frag};
+use crate::frag::{self, Frag, Piece};
 use crate::generations::Log;
 use crate::logic::errno::Errno;
 use crate::logic::record::CT_APPLICATION_DATA;
@@ -34,9 +34,10 @@ pub(crate) struct Tx {
     open: Option<Frag>,
     /// Content type of the open record.
     open_type: u8,
-    /// Sealed records TCP has not taken whole yet, oldest first; `sent`
-    /// bytes of the first were taken.
-    pending: KVec<Frag>,
+    /// Sealed records TCP has not taken whole yet, oldest first, in one
+    /// piece each (or, framed for a device, several); `sent` bytes of the
+    /// first piece were taken.
+    pending: KVec<Piece>,
     sent: usize,
     /// Every record handed to TCP and not acknowledged yet, with its key
     /// generation and TCP range.
@@ -44,9 +45,9 @@ pub(crate) struct Tx {
     /// Device TX: records go to TCP in plaintext, for the device to seal,
     /// and onto this device TX context's list (its lock taken for that).
     device: Option<NonNull<bindings::tls_offload_context_tx>>,
-    /// How many records at the front of `pending` are framed for the
-    /// device rather than sealed (all of them while on the device; after
-    /// leaving it, those still waiting for TCP).
+    /// How many pieces at the front of `pending` are of records framed
+    /// for the device rather than sealed (all of them while on the device;
+    /// after leaving it, those still waiting for TCP).
     framed: usize,
 }
 
@@ -111,7 +112,7 @@ impl Tx {
             } else {
                 flags
             };
-            self.sent += sk.tcp_send_frag(rec, self.sent, f)?;
+            self.sent += sk.tcp_send_piece(rec, self.sent, f)?;
             if self.sent >= rec.len() {
                 self.pending.remove(0).map_err(|_| EINVAL)?;
                 self.sent = 0;
@@ -130,7 +131,7 @@ impl Tx {
 
     /// Sealed bytes TCP has not taken yet.
     fn pending_bytes(&self) -> usize {
-        self.pending.iter().map(Frag::len).sum::<usize>() - self.sent
+        self.pending.iter().map(Piece::len).sum::<usize>() - self.sent
     }
 
     /// Seals the open record and hands it to TCP. The record is committed
@@ -149,8 +150,9 @@ impl Tx {
                 rec.as_mut_slice()[end] = self.open_type;
             }
             if device {
+                let (prepend, rest) = rec.as_mut_slice().split_at_mut(l.prepend_len());
                 self.key
-                    .frame(self.open_type, plain_len, rec.as_mut_slice())
+                    .frame(self.open_type, plain_len, prepend, &mut rest[plain_len..])
             } else {
                 self.key.seal(self.open_type, plain_len, rec.as_mut_slice())
             }
@@ -161,11 +163,9 @@ impl Tx {
             self.open = Some(rec);
             return Err(e);
         }
-        if !device {
-            Stat::TxRecordsCopied.inc(sk);
-        }
+        Stat::TxRecordsCopied.inc(sk);
         self.open_type = CT_APPLICATION_DATA;
-        self.queue(sk, rec, flags)
+        self.queue(sk, [Piece::Buf(rec)], flags)
     }
 
     /// Seals `n` bytes of `msg` into a record of their own straight from
@@ -195,43 +195,109 @@ impl Tx {
         // SAFETY: sealing wrote every byte after the prepend.
         unsafe { rec.commit(len - l.prepend_len()) };
         Stat::TxRecordsDirect.inc(sk);
+        self.queue(sk, [Piece::Buf(rec)], flags)?;
+        Ok(true)
+    }
+
+    /// Frames a device record around `n` bytes of `msg`'s spliced pages,
+    /// which go to TCP and to the device's record as they are
+    /// (`TLS_TX_ZEROCOPY_RO`, as upstream's `tls_push_data()` takes them):
+    /// a buffer with the prepend, the pages, a buffer with the tail.
+    /// `false` if the bytes must be copied instead; nothing changed then.
+    fn push_device_pages(
+        &mut self,
+        sk: &SockGuard<'_>,
+        msg: &mut Msg,
+        n: usize,
+        content_type: u8,
+        flags: u32,
+    ) -> Result<bool> {
+        let l = self.key.layout;
+        let (pre, tail) = (l.prepend_len(), l.tail_len() + l.tag_len());
+        let mut head = frag::alloc(sk, pre, pre)?;
+        let mut end = frag::alloc(sk, tail, tail)?;
+        head.resize(pre)?;
+        end.resize(tail)?;
+        let max = bindings::TLSR_MAX_SKB_FRAGS as usize - 2;
+        let mut rec = KVec::with_capacity(max + 2, GFP_KERNEL)?;
+        let pages = match msg.splice_pages(n, max) {
+            Err(e) if e == E2BIG => return Ok(false),
+            r => r?,
+        };
+        if let Err(e) = self
+            .key
+            .frame(content_type, n, head.as_mut_slice(), end.as_mut_slice())
+        {
+            msg.revert(n);
+            return Err(e);
+        }
+        rec.push(Piece::Buf(head), GFP_KERNEL)?;
+        for p in pages {
+            rec.push(Piece::Page(p), GFP_KERNEL)?;
+        }
+        rec.push(Piece::Buf(end), GFP_KERNEL)?;
+        Stat::TxRecordsDirect.inc(sk);
         self.queue(sk, rec, flags)?;
         Ok(true)
     }
 
-    /// Queues the sealed record `rec` behind what TCP has not taken yet,
-    /// logs it and hands TCP what it takes.
-    fn queue(&mut self, sk: &SockGuard<'_>, rec: Frag, flags: u32) -> Result {
+    /// Queues the sealed record `rec` (its pieces) behind what TCP has not
+    /// taken yet, logs it and hands TCP what it takes.
+    fn queue(
+        &mut self,
+        sk: &SockGuard<'_>,
+        rec: impl IntoIterator<Item = Piece>,
+        flags: u32,
+    ) -> Result {
         // TCP will carry the record right after the bytes still pending
         // (callers flush before taking more plaintext: at most two wait).
         let (write_seq, una) = sk.tcp_write_seq_and_una();
         let start = write_seq.wrapping_add(self.pending_bytes() as u32);
-        let rec_len = rec.len();
-        if let Some(o) = self.device {
+        let pieces = rec.into_iter();
+        // Arrays and vectors know their length exactly.
+        let n = pieces.size_hint().0;
+        let mut info = match self.device {
+            Some(_) => Some(KBox::new(bindings::tls_record_info::default(), GFP_KERNEL)?),
+            None => None,
+        };
+        self.pending.reserve(n, GFP_KERNEL)?;
+        let mut rec_len = 0;
+        for p in pieces {
+            if let Some(info) = info.as_mut() {
+                match &p {
+                    // SAFETY: page-frag memory of that many bytes; the
+                    // record takes its own page reference.
+                    Piece::Buf(f) => unsafe {
+                        bindings::tlsr_record_add_buf(
+                            &mut **info,
+                            f.as_ptr().cast(),
+                            f.len() as u32,
+                        )
+                    },
+                    Piece::Page(pg) => {
+                        let (page, off, len) = pg.parts();
+                        // SAFETY: the piece holds a reference to the page;
+                        // the record takes its own; a record has at most
+                        // `TLSR_MAX_SKB_FRAGS` pieces.
+                        unsafe { bindings::tlsr_record_add_page(&mut **info, page, off, len) }
+                    }
+                }
+            }
+            rec_len += p.len();
+            // Room was reserved: this does not allocate.
+            self.pending.push(p, GFP_KERNEL)?;
+        }
+        if let (Some(o), Some(mut info)) = (self.device, info) {
             // On the device's list before TCP can send a byte of it.
-            let mut info = KBox::new(
-                bindings::tls_record_info {
-                    end_seq: start.wrapping_add(rec_len as u32),
-                    len: rec_len as i32,
-                    ..Default::default()
-                },
-                GFP_KERNEL,
-            )?;
-            // SAFETY: `rec` is page-frag memory of `rec_len` bytes; the
-            // record takes its own page reference.
-            unsafe {
-                bindings::tlsr_record_set_frag(&mut *info, rec.as_ptr().cast(), rec_len as u32)
-            };
+            info.end_seq = start.wrapping_add(rec_len as u32);
+            info.len = rec_len as i32;
             // SAFETY: the device TX context (first field of its `DevTx`)
             // outlives its TX state; `ctx` was set when it was built.
             let (dev, ctx) = unsafe { (o.as_ptr().cast::<DevTx>(), (*o.as_ptr()).ctx) };
             device::tx::resync_if_requested(sk, ctx, start, self.key.seq - 1);
             // SAFETY: `dev` is live.
             unsafe { DevTx::lock(dev) }.offload().append(info);
-        }
-        self.pending.push(rec, GFP_KERNEL)?;
-        if self.device.is_some() {
-            self.framed += 1;
+            self.framed += n;
         }
         self.log.retire_before(una);
         if self
@@ -311,11 +377,13 @@ impl Tx {
     }
 
     /// `sendmsg` on a TX-configured socket; returns the bytes taken.
+    /// `zerocopy_ro`: `TLS_TX_ZEROCOPY_RO` is set.
     pub(crate) fn sendmsg(
         &mut self,
         sk: &SockGuard<'_>,
         msg: &mut Msg,
         max_payload: usize,
+        zerocopy_ro: bool,
     ) -> Result<usize> {
         let flags = msg.flags();
         let more = flags & MSG_MORE != 0;
@@ -342,13 +410,21 @@ impl Tx {
             let want = left.min(max_payload);
             // A record that fills up is pushed now and needs no more room.
             let stays_open = more && want < max_payload;
-            // A whole record from this call: sealed from its pages.
-            if !stays_open
-                && want > 0
-                && !self.has_open_record()
-                && msg.pinnable()
-                && self.device.is_none()
-            {
+            // A whole record from this call: sealed from its pages, or on a
+            // device under `TLS_TX_ZEROCOPY_RO`, framed around them.
+            let whole = !stays_open && want > 0 && !self.has_open_record();
+            if whole && self.device.is_some() && zerocopy_ro && msg.is_splice() {
+                match self.push_device_pages(sk, msg, want, ctype, send_flags) {
+                    Ok(true) => {
+                        copied += want;
+                        left -= want;
+                        continue;
+                    }
+                    Ok(false) => {}
+                    Err(e) => break Err(e),
+                }
+            }
+            if whole && msg.pinnable() && self.device.is_none() {
                 match self.push_direct(sk, msg, want, ctype, send_flags) {
                     Ok(true) => {
                         copied += want;

@@ -454,15 +454,23 @@ void tlsr_record_del(struct tls_record_info *rec)
 	list_del(&rec->list);
 }
 
-/* The record's bytes are page-frag memory at @addr: reference its page. */
-void tlsr_record_set_frag(struct tls_record_info *rec, void *addr, u32 len)
+/*
+ * The record's next @len bytes are @page's from @off on (the caller keeps
+ * within MAX_SKB_FRAGS pieces): reference the page.
+ */
+void tlsr_record_add_page(struct tls_record_info *rec, struct page *page,
+			  u32 off, u32 len)
+{
+	get_page(page);
+	skb_frag_fill_page_desc(&rec->frags[rec->num_frags++], page, off, len);
+}
+
+/* The record's next @len bytes are page-frag memory at @addr. */
+void tlsr_record_add_buf(struct tls_record_info *rec, void *addr, u32 len)
 {
 	struct page *page = virt_to_head_page(addr);
 
-	get_page(page);
-	skb_frag_fill_page_desc(&rec->frags[0], page,
-				addr - page_address(page), len);
-	rec->num_frags = 1;
+	tlsr_record_add_page(rec, page, addr - page_address(page), len);
 }
 
 void tlsr_record_put_frags(struct tls_record_info *rec)

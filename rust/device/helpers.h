@@ -109,7 +109,9 @@ struct tls_offload_context_tx *tlsr_offload_of_work(struct work_struct *work);
 void tlsr_record_add_tail(struct tls_record_info *rec,
 			  struct tls_offload_context_tx *o);
 void tlsr_record_del(struct tls_record_info *rec);
-void tlsr_record_set_frag(struct tls_record_info *rec, void *addr, u32 len);
+void tlsr_record_add_page(struct tls_record_info *rec, struct page *page,
+			  u32 off, u32 len);
+void tlsr_record_add_buf(struct tls_record_info *rec, void *addr, u32 len);
 void tlsr_record_put_frags(struct tls_record_info *rec);
 
 struct sk_buff *tlsr_skb_fallback_copy(struct sk_buff *skb, u32 *seq,

@@ -168,6 +168,35 @@ device_tests() {
 			check "device.$label.tx_resync.device_resynced" [ "$(tnic_counter tx_resyncs)" -gt "$before" ]
 		fi
 
+		# sendfile() over the device: with TLS_TX_ZEROCOPY_RO its page cache
+		# pages go to TCP and to the device's record as they are (tls_rekey
+		# counts those records in TlsTxRecordsDirect), without it they are
+		# copied into the record (TlsTxRecordsCopied); the file stays as it
+		# was, every byte arrives. TLS 1.3 (tls_rekey) for its tail piece.
+		local sf="12.ro 12.copy"
+		[ "$offloaded13" = 1 ] && sf="$sf 13.ro"
+		for zc in $sf; do
+			local direct=$(tls_stat tna TlsTxRecordsDirect) copied=$(tls_stat tna TlsTxRecordsCopied)
+			before=$(tnic_counter tx_records_encrypted)
+			export OFFLOAD_SENDFILE=${zc#*.}
+			check "device.$label.sendfile.tls$zc.byte_exact" transfer "sendfile.tls$zc" "$nbytes" "${zc%.*}" gcm128
+			unset OFFLOAD_SENDFILE
+			after=$(tnic_counter tx_records_encrypted)
+			direct=$(($(tls_stat tna TlsTxRecordsDirect) - ${direct:-0}))
+			copied=$(($(tls_stat tna TlsTxRecordsCopied) - ${copied:-0}))
+			echo "sendfile.tls$zc: device encrypted $((after - before)) records; $direct direct, $copied copied"
+			if [ "$offloaded" = 1 ]; then
+				check "device.$label.sendfile.tls$zc.records_encrypted_by_device" [ $((after - before)) -ge "$records" ]
+			fi
+			if [ "$label" != tls_rekey ]; then
+				continue
+			elif [ "${zc#*.}" = ro ]; then
+				check "device.$label.sendfile.tls$zc.pages_sent_as_they_are" [ "$direct" -ge "$records" -a "$copied" -eq 0 ]
+			else
+				check "device.$label.sendfile.tls$zc.pages_copied" [ "$copied" -ge "$records" -a "$direct" -eq 0 ]
+			fi
+		done
+
 		# The device refuses the key: TX stays in software, nothing is lost.
 		echo Y >"$TNIC_DBG/refuse_dev_add"
 		before=$(tnic_counter tx_records_encrypted)

@@ -25,6 +25,9 @@ and TLS_RX and send NBYTES to each other at the same time (the server's
 stream and keys its own), each checking what it receives: the client's
 PAUSE and rekey apply to its sender, ebadmsg to the server; with
 OFFLOAD_PAUSE=PAUSE the server's sender also waits halfway for PAUSE.go.
+OFFLOAD_SENDFILE=ro|copy: the client sends with sendfile() from a file
+holding the stream (no PAUSE, no rekey), with TLS_TX_ZEROCOPY_RO set (ro)
+or not (copy), and checks afterwards that the file is unchanged.
 """
 import errno
 import os
@@ -42,6 +45,7 @@ TLS_TX = 1
 TLS_RX = 2
 TLS_SET_RECORD_TYPE = 1
 TLS_GET_RECORD_TYPE = 2
+TLS_TX_ZEROCOPY_RO = 3
 HANDSHAKE = 22
 KEY_UPDATE = bytes([24, 0, 0, 1, 0])
 VERSIONS = {"12": 0x0303, "13": 0x0304}
@@ -51,6 +55,7 @@ CHUNK = 1 << 16
 DUPLEX = os.environ.get("OFFLOAD_DUPLEX") == "1"
 # The server's stream in duplex: its own bytes and keys.
 REVERSE = 1000
+SENDFILE = os.environ.get("OFFLOAD_SENDFILE")
 
 
 def crypto_info(version, cipher, generation=0):
@@ -198,6 +203,26 @@ def send(sock, nbytes, version, cipher, base=0, pause=None, rekey=False):
     sock.sendall(data[half:])
 
 
+def send_file(sock, nbytes):
+    """Sends NBYTES of the stream with sendfile() from a file of it, which
+    must be unchanged afterwards; 0, or 1 if it was changed."""
+    data = expected(nbytes)
+    if SENDFILE == "ro":
+        sock.setsockopt(SOL_TLS, TLS_TX_ZEROCOPY_RO, struct.pack("=I", 1))
+    with open(f"/tmp/offload-sendfile.{os.getpid()}", "w+b") as f:
+        os.unlink(f.name)
+        f.write(data)
+        f.flush()
+        off = 0
+        while off < nbytes:
+            off += os.sendfile(sock.fileno(), f.fileno(), off, nbytes - off)
+        f.seek(0)
+        if f.read() != data:
+            print("FAIL: the sent file changed", file=sys.stderr)
+            return 1
+    return 0
+
+
 def client(addr, port, nbytes, version, cipher, pause=None, rekey=False):
     sock = socket.create_connection((addr, port), timeout=120)
     abort_on_term(sock)
@@ -213,9 +238,13 @@ def client(addr, port, nbytes, version, cipher, pause=None, rekey=False):
         rc = duplex(sock, nbytes, version, cipher, 0, REVERSE, None, pause, rekey)
         sock.close()
         return rc
-    send(sock, nbytes, version, cipher, 0, pause, rekey)
+    rc = 0
+    if SENDFILE:
+        rc = send_file(sock, nbytes)
+    else:
+        send(sock, nbytes, version, cipher, 0, pause, rekey)
     sock.close()
-    return 0
+    return rc
 
 
 def main(argv):
