@@ -27,7 +27,10 @@ long tlsr_tcp_rcvtimeo(struct sock *sk, bool nonblock)
 /*
  * Whether TCP holds @need bytes for the reader; set also when fewer will
  * not fit: TCP's receive memory is under pressure or its window is down to
- * a segment (tcp_epollin_ready(), as tls_strp_read_copy() checks).
+ * a segment (tcp_epollin_ready(), as tls_strp_read_copy() checks). The
+ * window matters: TCP opens it again only as the reader consumes, so a
+ * record it cannot let in whole would wait for ever (seen with a bulk
+ * sender when only memory pressure was tested).
  */
 static bool tlsr_tcp_has(struct sock *sk, u32 need)
 {
