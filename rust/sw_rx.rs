@@ -289,35 +289,28 @@ impl RxInner {
         let cover = runs::cover(&self.decrypted, at, at + len);
         device::rx::record_cover(sk, &ctx, &new_rec, cover);
         let rec = at..at + len;
+        // After a KeyUpdate, whatever the device did to this record it did
+        // with its key and its own count of records; before, a record it
+        // decrypted whole is taken as it is.
+        let undo = match (self.device_key.is_some(), cover) {
+            (_, Cover::None) => false,
+            (false, Cover::All) => return self.key.open_decrypted(outer, &self.raw[rec]),
+            (true, _) | (false, Cover::Part) => true,
+        };
+        if undo {
+            let key = match self.device_key.as_mut() {
+                Some(dk) => dk,
+                None => &mut self.key,
+            };
+            reencrypt(key, &mut self.raw, &self.decrypted, rec.clone(), start..end)?;
+            // Ciphertext again: a record that fails stays failing.
+            self.forget_runs_before(rec.end);
+        }
+        let r = self.key.open(outer, &mut self.raw[rec])?;
         if let Some(dk) = self.device_key.as_mut() {
-            // After a KeyUpdate: whatever the device did to this record,
-            // it did with its key and its own count of records.
-            if cover != Cover::None {
-                reencrypt(dk, &mut self.raw, &self.decrypted, rec.clone(), start..end)?;
-                self.forget_runs_before(rec.end);
-            }
-            let r = self.key.open(outer, &mut self.raw[rec])?;
-            if let Some(dk) = self.device_key.as_mut() {
-                dk.skip_record();
-            }
-            return Ok(r);
+            dk.skip_record();
         }
-        match cover {
-            Cover::All => self.key.open_decrypted(outer, &self.raw[rec]),
-            Cover::None => self.key.open(outer, &mut self.raw[rec]),
-            Cover::Part => {
-                reencrypt(
-                    &mut self.key,
-                    &mut self.raw,
-                    &self.decrypted,
-                    rec.clone(),
-                    start..end,
-                )?;
-                // Ciphertext again: a record that fails stays failing.
-                self.forget_runs_before(rec.end);
-                self.key.open(outer, &mut self.raw[rec])
-            }
-        }
+        Ok(r)
     }
 
     /// Forgets what the device decrypted before `pos` (from the head on,
@@ -431,20 +424,25 @@ impl RxInner {
     fn tcp_record(&self, sk: &SockGuard<'_>, nonblock: bool) -> Result<Option<TcpRecord>> {
         let l = self.key.layout;
         let mut timeo = sk.rcvtimeo(nonblock);
-        let mut need = HEADER_LEN;
+        let (pre, mut need) = (l.prepend_len(), HEADER_LEN);
+        let mut prepend = [0u8; MAX_PREPEND_LEN];
         loop {
             if !sk.tcp_wait_inq(need, &mut timeo)? {
                 return Ok(None);
             }
+            // The prepend at once where TCP has it (its header at least).
+            let got = pre.min(sk.tcp_inq());
+            sk.tcp_peek(0, &mut prepend[..got])?;
             let mut h = [0u8; HEADER_LEN];
-            sk.tcp_peek(0, &mut h)?;
+            h.copy_from_slice(&prepend[..HEADER_LEN]);
             let Ok(header) = l.parse_header(&h) else {
                 return Ok(None);
             };
             need = header.record_len;
             if sk.tcp_inq() >= need {
-                let mut prepend = [0u8; MAX_PREPEND_LEN];
-                sk.tcp_peek(0, &mut prepend[..l.prepend_len()])?;
+                if got < pre {
+                    sk.tcp_peek(0, &mut prepend[..pre])?;
+                }
                 return Ok(Some(TcpRecord { len: need, prepend }));
             }
         }
@@ -452,8 +450,8 @@ impl RxInner {
 
     /// Opens the whole record at the head of TCP's queue into `raw`, as
     /// tls_strp hands over a record whose skbs TCP still holds: its
-    /// payload is decrypted straight from TCP's skbs, its prepend and tag
-    /// are copied, and TCP then frees it. A record smaller than
+    /// payload is decrypted straight from TCP's skbs, its prepend is
+    /// copied, and TCP then frees it. A record smaller than
     /// `DIRECT_MIN` is copied out instead, with what follows it.
     fn open_from_tcp(&mut self, sk: &Sock) -> Result<TcpOpen> {
         let lock = sk.lock();
@@ -469,8 +467,6 @@ impl RxInner {
             return Ok(TcpOpen::Copy(lock.tcp_inq()));
         }
         let outer = rec.prepend[0];
-        let mut t = [0u8; MAX_TAG_LEN];
-        lock.tcp_peek(len - tag, &mut t[..tag])?;
         self.raw.reserve(len, GFP_KERNEL)?;
         let at = self.raw.len();
         let seq = self.key.seq;
@@ -485,9 +481,11 @@ impl RxInner {
             Err(e) => return Err(Self::open_failed(sk, e)),
         }
         copy_to_uninit(&mut spare[..pre], &rec.prepend[..pre]);
-        copy_to_uninit(&mut spare[len - tag..], &t[..tag]);
+        // The tag is never read again: zeros stand for it.
+        copy_to_uninit(&mut spare[len - tag..], &[0u8; MAX_TAG_LEN][..tag]);
         // SAFETY: the `len` bytes after the old length were all written:
-        // the plaintext by the AEAD, the prepend and tag just now.
+        // the plaintext by the AEAD, the prepend and the tag's place just
+        // now.
         unsafe { self.raw.inc_len(len) };
         lock.tcp_read_done(len);
         self.raw_seq = lock.tcp_copied_seq().wrapping_sub(self.raw.len() as u32);
@@ -514,14 +512,20 @@ impl RxInner {
             return None;
         }
         let ctx = Context::get(sk).filter(|c| c.dev_rx().is_none())?;
-        let pre = self.key.layout.prepend_len();
+        let l = self.key.layout;
+        // Nothing to look at if no record could go (TLS 1.3 records may be
+        // of any type unless the reader promised otherwise).
+        if (l.is_tls13() && !ctx.rx_no_pad()) || !msg.pinnable() {
+            return None;
+        }
+        let pre = l.prepend_len();
         let mut direct = None;
         if self.unopened() == 0 {
             let lock = sk.lock();
             let rec = self.tcp_record(&lock, true).ok()??;
             if rec.len >= DIRECT_MIN {
                 let outer = rec.prepend[0];
-                self.zc_eligible(&ctx, outer, rec.len, room, msg)?;
+                self.zc_fits(outer, rec.len, room)?;
                 let payload = Payload::Tcp {
                     sk: &lock,
                     off: pre as u32,
@@ -550,7 +554,7 @@ impl RxInner {
                     return None;
                 }
                 let outer = self.raw[at];
-                self.zc_eligible(&ctx, outer, len, room, msg)?;
+                self.zc_fits(outer, len, room)?;
                 let payload = Payload::Buf(&self.raw[at + pre..at + len]);
                 let r = self
                     .key
@@ -580,23 +584,13 @@ impl RxInner {
     }
 
     /// Whether zero-copy RX may take a record of `len` bytes and outer
-    /// type `outer` into `msg` with `room` bytes left.
-    fn zc_eligible(
-        &self,
-        ctx: &Context,
-        outer: u8,
-        len: usize,
-        room: usize,
-        msg: &Msg,
-    ) -> Option<()> {
+    /// type `outer` with `room` bytes left (a TLS 1.2 data record, or a
+    /// TLS 1.3 record of a reader that expects no padding).
+    fn zc_fits(&self, outer: u8, len: usize, room: usize) -> Option<()> {
         let l = self.key.layout;
         let user_len = len.checked_sub(l.overhead())?;
-        let data = if l.is_tls13() {
-            ctx.rx_no_pad()
-        } else {
-            outer == CT_APPLICATION_DATA
-        };
-        (data && user_len > 0 && user_len <= room && msg.pinnable()).then_some(())
+        let data = l.is_tls13() || outer == CT_APPLICATION_DATA;
+        (data && user_len > 0 && user_len <= room).then_some(())
     }
 
     /// Waits for the next record (unless `nonblock`): whole in TCP's

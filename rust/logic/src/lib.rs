@@ -14,3 +14,4 @@ pub mod record;
 pub mod resync;
 pub mod runs;
 pub mod seq;
+pub mod slots;
