@@ -146,16 +146,17 @@ impl Tx {
         // Room for the tail was kept when the buffer was sized.
         let device = self.device.is_some();
         let sealed = rec.resize(plain_len + l.overhead()).and_then(|()| {
+            if device {
+                // Framing writes TLS 1.3's content type itself.
+                let (prepend, rest) = rec.as_mut_slice().split_at_mut(l.prepend_len());
+                return self
+                    .key
+                    .frame(self.open_type, plain_len, prepend, &mut rest[plain_len..]);
+            }
             if l.is_tls13() {
                 rec.as_mut_slice()[end] = self.open_type;
             }
-            if device {
-                let (prepend, rest) = rec.as_mut_slice().split_at_mut(l.prepend_len());
-                self.key
-                    .frame(self.open_type, plain_len, prepend, &mut rest[plain_len..])
-            } else {
-                self.key.seal(self.open_type, plain_len, rec.as_mut_slice())
-            }
+            self.key.seal(self.open_type, plain_len, rec.as_mut_slice())
         });
         if let Err(e) = sealed {
             // Nothing was committed: the record stays open as it was.
@@ -413,27 +414,23 @@ impl Tx {
             // A whole record from this call: sealed from its pages, or on a
             // device under `TLS_TX_ZEROCOPY_RO`, framed around them.
             let whole = !stays_open && want > 0 && !self.has_open_record();
-            if whole && self.device.is_some() && zerocopy_ro && msg.is_splice() {
-                match self.push_device_pages(sk, msg, want, ctype, send_flags) {
-                    Ok(true) => {
-                        copied += want;
-                        left -= want;
-                        continue;
-                    }
-                    Ok(false) => {}
-                    Err(e) => break Err(e),
+            let pushed = match self.device {
+                Some(_) if whole && zerocopy_ro && msg.is_splice() => {
+                    self.push_device_pages(sk, msg, want, ctype, send_flags)
                 }
-            }
-            if whole && msg.pinnable() && self.device.is_none() {
-                match self.push_direct(sk, msg, want, ctype, send_flags) {
-                    Ok(true) => {
-                        copied += want;
-                        left -= want;
-                        continue;
-                    }
-                    Ok(false) => {}
-                    Err(e) => break Err(e),
+                None if whole && msg.pinnable() => {
+                    self.push_direct(sk, msg, want, ctype, send_flags)
                 }
+                _ => Ok(false),
+            };
+            match pushed {
+                Ok(true) => {
+                    copied += want;
+                    left -= want;
+                    continue;
+                }
+                Ok(false) => {}
+                Err(e) => break Err(e),
             }
             if let Err(e) = self.open_record(sk, want, max_payload, stays_open) {
                 break Err(e);
