@@ -147,6 +147,20 @@ int tlsr_tcp_peek(struct sock *sk, u32 off, u8 *buf, u32 len)
 }
 
 /*
+ * The next entry of @sg, initialized: sg_init_table() of only the entries
+ * used, as tls_sw counts them first (__skb_nsg()).
+ */
+static struct scatterlist *tlsr_sg_next(struct scatterlist *sg,
+					unsigned int *n)
+{
+	struct scatterlist *s = &sg[(*n)++];
+
+	sg_init_table(s, 1);
+	sg_unmark_end(s);
+	return s;
+}
+
+/*
  * skb_to_sgvec() with a bound: entries for @len bytes of @skb from @offset
  * on go to @sg[*@n] on, at most up to @sg[@max - 1]; -EMSGSIZE if they do
  * not fit.
@@ -164,7 +178,7 @@ static int tlsr_skb_sg(struct sk_buff *skb, int offset, int len,
 		chunk = min(chunk, len);
 		if (*n == max)
 			return -EMSGSIZE;
-		sg_set_buf(&sg[(*n)++], skb->data + offset, chunk);
+		sg_set_buf(tlsr_sg_next(sg, n), skb->data + offset, chunk);
 		len -= chunk;
 		offset += chunk;
 	}
@@ -177,8 +191,8 @@ static int tlsr_skb_sg(struct sk_buff *skb, int offset, int len,
 			chunk = min(chunk, len);
 			if (*n == max)
 				return -EMSGSIZE;
-			sg_set_page(&sg[(*n)++], skb_frag_page(f), chunk,
-				    skb_frag_off(f) + offset - start);
+			sg_set_page(tlsr_sg_next(sg, n), skb_frag_page(f),
+				    chunk, skb_frag_off(f) + offset - start);
 			len -= chunk;
 			offset += chunk;
 		}
@@ -227,11 +241,10 @@ static int tlsr_tcp_sg(struct sock *sk, u8 *aad, unsigned int aad_len,
 		       u32 off, u32 len, struct scatterlist *sg,
 		       unsigned int max)
 {
-	struct tlsr_sg_fill f = { .sg = sg, .n = 1, .max = max };
+	struct tlsr_sg_fill f = { .sg = sg, .n = 0, .max = max };
 	int err;
 
-	sg_init_table(sg, max);
-	sg_set_buf(&sg[0], aad, aad_len);
+	sg_set_buf(tlsr_sg_next(sg, &f.n), aad, aad_len);
 	err = tlsr_tcp_walk(sk, off, len, tlsr_sg_piece, &f);
 	if (err)
 		return err;

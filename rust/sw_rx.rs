@@ -96,6 +96,9 @@ pub(crate) struct RxInner {
     /// device before it left were transformed with it, at its sequence
     /// (which goes on counting there), and are undone with it.
     device_key: Option<KeyState>,
+    /// TCP held more bytes when the last read ended: the buffers stay for
+    /// the next one (see `release_if_empty`).
+    more_queued: bool,
 }
 
 /// The RX state of a socket.
@@ -178,6 +181,7 @@ pub(crate) fn new_rx(sk: &Sock, key: KeyState) -> Result<Pin<KBox<Rx>>> {
             stopped: false,
             decrypted: KVec::new(),
             device_key: None,
+            more_queued: false,
         }),
         }),
         GFP_KERNEL,
@@ -200,10 +204,13 @@ impl RxInner {
         Ok(Some(self.key.layout.parse_header(&h)?.record_len))
     }
 
-    /// Frees the buffers once everything pulled from TCP was consumed: an
-    /// idle socket holds none (upstream leaves records in TCP's skbs).
+    /// Frees the buffers once everything pulled from TCP was consumed, unless
+    /// the last read left more in TCP (a reader keeping up with a stream
+    /// reuses them record after record): an idle socket holds none
+    /// (upstream leaves records in TCP's skbs).
     fn release_if_empty(&mut self) {
-        if self.raw.is_empty() && self.raw.capacity() > 0 {
+        let keep = core::mem::take(&mut self.more_queued);
+        if self.raw.is_empty() && self.raw.capacity() > 0 && !keep {
             self.raw = KVec::new();
             self.ready = KVec::new();
             self.decrypted = KVec::new();
@@ -858,6 +865,7 @@ impl RxInner {
                 break;
             }
         }
+        self.more_queued = sk.tcp_inq() > 0;
         Ok(copied)
     }
 }
