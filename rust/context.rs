@@ -5,7 +5,7 @@
 
 use crate::bindings;
 use crate::device::{DevRx, DevTx};
-use crate::logic::cipher::{InfoHeader, CRYPTO_INFO_HDR_LEN, CRYPTO_INFO_MAX_LEN};
+use crate::logic::cipher::{cipher_desc, InfoHeader, CRYPTO_INFO_HDR_LEN, CRYPTO_INFO_MAX_LEN};
 use crate::skb::NetDevice;
 use crate::sock::{CallbackGuard, Sock, SockGuard};
 use crate::sw_rx::Rx;
@@ -168,6 +168,25 @@ impl Context {
         let p = unsafe { &mut (*self.raw()).prot_info };
         p.version = hdr.version;
         p.cipher_type = hdr.cipher_type;
+    }
+
+    /// Sets the record sequence number of the key stored for `dir` (its
+    /// `rec_seq`, which drivers read in `tls_dev_add`), for a key that goes
+    /// onto a device after records were sealed under it.
+    pub(crate) fn set_rec_seq(&self, _lock: &SockGuard<'_>, dir: Dir, seq: u64) {
+        let Some(desc) = cipher_desc(self.info_header(dir).cipher_type) else {
+            return;
+        };
+        let seq = seq.to_be_bytes();
+        // SAFETY: `rec_seq` lies within the `CRYPTO_INFO_MAX_LEN` bytes at
+        // `crypto_ptr` for every cipher; the socket lock serialises writers.
+        unsafe {
+            core::ptr::copy_nonoverlapping(
+                seq.as_ptr(),
+                self.crypto_ptr(dir).add(desc.rec_seq_offset()),
+                seq.len(),
+            )
+        };
     }
 
     /// Stores `info` as the key of `dir` and marks the direction

@@ -742,6 +742,9 @@ static const struct snmp_mib tlsr_mib_list[] = {
 	SNMP_MIB_ITEM("TlsTxRecordsCopied", TLSR_MIB_TXRECORDSCOPIED),
 	SNMP_MIB_ITEM("TlsRxRecordsDirect", TLSR_MIB_RXRECORDSDIRECT),
 	SNMP_MIB_ITEM("TlsRxRecordsCopied", TLSR_MIB_RXRECORDSCOPIED),
+	SNMP_MIB_ITEM("TlsTxDeviceRekey", TLSR_MIB_TXDEVICEREKEY),
+	SNMP_MIB_ITEM("TlsTxDeviceRekeySwRecords", TLSR_MIB_TXDEVICEREKEYSWRECORDS),
+	SNMP_MIB_ITEM("TlsTxDeviceRekeySwBytes", TLSR_MIB_TXDEVICEREKEYSWBYTES),
 };
 
 static int tlsr_stat_show(struct seq_file *seq, void *v)

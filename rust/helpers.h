@@ -134,6 +134,13 @@ enum {
 	TLSR_MIB_RXRECORDSDIRECT,
 	/* Software RX records opened after a copy out of TCP. */
 	TLSR_MIB_RXRECORDSCOPIED,
+	/* TLS 1.3 TX rekeys after which the socket went back on its device. */
+	TLSR_MIB_TXDEVICEREKEY,
+	/* Records (bytes) a device TX socket sealed in software after a rekey,
+	 * waiting for the device to take the new key.
+	 */
+	TLSR_MIB_TXDEVICEREKEYSWRECORDS,
+	TLSR_MIB_TXDEVICEREKEYSWBYTES,
 	__TLSR_MIB_MAX
 };
 

@@ -62,6 +62,15 @@ pub(crate) enum Stat {
     /// `TlsRxRecordsCopied` (ours): software RX records opened after their
     /// ciphertext was copied out of TCP.
     RxRecordsCopied,
+    /// `TlsTxDeviceRekey` (ours): TLS 1.3 TX rekeys after which the socket
+    /// went back on its device.
+    TxDeviceRekey,
+    /// `TlsTxDeviceRekeySwRecords` (ours): records a device TX socket
+    /// sealed in software after a rekey, while the device did not have the
+    /// new key yet.
+    TxDeviceRekeySwRecords,
+    /// `TlsTxDeviceRekeySwBytes` (ours): their bytes on the wire.
+    TxDeviceRekeySwBytes,
 }
 
 impl Stat {
@@ -89,6 +98,9 @@ impl Stat {
             Stat::TxRecordsCopied => bindings::TLSR_MIB_TXRECORDSCOPIED,
             Stat::RxRecordsDirect => bindings::TLSR_MIB_RXRECORDSDIRECT,
             Stat::RxRecordsCopied => bindings::TLSR_MIB_RXRECORDSCOPIED,
+            Stat::TxDeviceRekey => bindings::TLSR_MIB_TXDEVICEREKEY,
+            Stat::TxDeviceRekeySwRecords => bindings::TLSR_MIB_TXDEVICEREKEYSWRECORDS,
+            Stat::TxDeviceRekeySwBytes => bindings::TLSR_MIB_TXDEVICEREKEYSWBYTES,
         }
     }
 

@@ -49,6 +49,10 @@ pub(crate) struct Tx {
     /// for the device rather than sealed (all of them while on the device;
     /// after leaving it, those still waiting for TCP).
     framed: usize,
+    /// Off the device for a rekey: the TCP sequence number the last record
+    /// framed for it ends at; records are sealed in software until TCP has
+    /// every byte before it acknowledged.
+    rejoin_at: Option<u32>,
 }
 
 impl Tx {
@@ -65,6 +69,7 @@ impl Tx {
                 log: Log::new(),
                 device: None,
                 framed: 0,
+                rejoin_at: None,
             },
             GFP_KERNEL,
         )?;
@@ -88,6 +93,33 @@ impl Tx {
     /// Whether records go to TCP for a device to seal.
     pub(crate) fn on_device(&self) -> bool {
         self.device.is_some()
+    }
+
+    /// The socket leaves its device for a rekey (`rejoin`: to come back
+    /// once the records framed for it are acknowledged) or for good.
+    pub(crate) fn leave_device(&mut self, sk: &SockGuard<'_>, rejoin: bool) {
+        let (write_seq, _) = sk.tcp_write_seq_and_una();
+        let end = write_seq.wrapping_add(self.pending_bytes() as u32);
+        self.rejoin_at = rejoin.then_some(end);
+        self.device = None;
+    }
+
+    /// Whether the socket may go back on its device now: it left it for a
+    /// rekey, TCP has every record framed for it acknowledged and has taken
+    /// every record sealed since, and no record is open.
+    pub(crate) fn may_rejoin(&self, sk: &SockGuard<'_>) -> bool {
+        let Some(at) = self.rejoin_at else {
+            return false;
+        };
+        let (_, una) = sk.tcp_write_seq_and_una();
+        self.pending.is_empty() && !self.has_open_record() && una.wrapping_sub(at) as i32 >= 0
+    }
+
+    /// The device took the current key (`device`), or refused it (`None`:
+    /// the socket stays in software for good).
+    pub(crate) fn rejoined(&mut self, device: Option<NonNull<bindings::tls_offload_context_tx>>) {
+        self.rejoin_at = None;
+        self.device = device;
     }
 
     /// Hands pending sealed records to TCP. `EAGAIN` if TCP did not take
@@ -300,6 +332,10 @@ impl Tx {
             unsafe { DevTx::lock(dev) }.offload().append(info);
             self.framed += n;
         }
+        if self.device.is_none() && self.rejoin_at.is_some() {
+            Stat::TxDeviceRekeySwRecords.inc(sk);
+            Stat::TxDeviceRekeySwBytes.add(sk, rec_len as i32);
+        }
         self.log.retire_before(una);
         if self
             .log
@@ -407,6 +443,13 @@ impl Tx {
             // records (blocking, or EAGAIN for non-blocking senders).
             if let Err(e) = self.flush(sk, send_flags) {
                 break Err(e);
+            }
+            if self.rejoin_at.is_some() {
+                // A socket off its device for a rekey may go back on it
+                // at this record boundary.
+                if let Some(ctx) = Context::get(sk) {
+                    device::tx::rejoin(sk, &ctx, self);
+                }
             }
             let want = left.min(max_payload);
             // A record that fills up is pushed now and needs no more room.

@@ -60,8 +60,9 @@ pub(super) fn exit() {
 
 /// Puts the `dir` key of the socket of `ctx` on `dev` with `add` (the
 /// driver's `tls_dev_add`), if `dev` is up and the socket's other
-/// direction, if on a device, is on this one. Takes over the caller's
-/// reference to `dev`: the list keeps one per socket.
+/// direction, if on a device, is on this one (a socket whose keys all left
+/// their device may go on any). Takes over the caller's reference to
+/// `dev`: the list keeps one per socket.
 pub(super) fn add(
     ctx: *mut bindings::tls_context,
     dev: *mut bindings::net_device,
@@ -73,11 +74,20 @@ pub(super) fn add(
     let up = unsafe { bindings::tlsr_netdev_is_up(dev) };
     let done = match g.0.iter_mut().find(|e| e.ctx == ctx) {
         Some(e) => {
-            let ok = up && e.dev == dev && add();
+            let fresh = e.dev.is_null();
+            let ok = up && (fresh || e.dev == dev) && add();
+            if ok && fresh {
+                // No key of the socket is on a device: the entry keeps the
+                // caller's reference, with this direction alone.
+                e.dev = dev;
+                e.tx = dir == Dir::Tx;
+                e.rx = dir == Dir::Rx;
+                return true;
+            }
             if ok {
                 e.set(dir, true);
             }
-            // SAFETY: the entry holds its own reference.
+            // SAFETY: the entry holds its own reference (or none is kept).
             unsafe { bindings::tlsr_dev_put(dev) };
             return ok;
         }

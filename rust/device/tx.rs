@@ -89,6 +89,31 @@ impl Locked<'_> {
         unsafe { OffloadTx::from_raw(&raw mut (*self.dev).offload) }
     }
 
+    /// Starts the record list again for a key going onto the device:
+    /// records before `start` (a start marker) pass it as they are, the
+    /// next record has sequence number `rcd_sn`, the driver's state is
+    /// cleared, and `fallback` (that key's) replaces the sealer, which is
+    /// given back (to free outside the lock).
+    pub(crate) fn restart(
+        &mut self,
+        start: KBox<bindings::tls_record_info>,
+        rcd_sn: u64,
+        fallback: KBox<Sealer>,
+    ) -> KBox<Sealer> {
+        let offload = self.offload();
+        offload.free_all();
+        offload.append(start);
+        // SAFETY: the lock is held; the driver is not on the context (its
+        // key was deleted), so nothing else reads these fields.
+        unsafe {
+            let o = &raw mut (*self.dev).offload;
+            (*o).unacked_record_sn = rcd_sn.wrapping_sub(1);
+            (*o).hint_record_sn = 0;
+            core::ptr::write_bytes(&raw mut (*o).driver_state, 0, 1);
+            core::mem::replace(&mut (*self.dev).fallback, fallback)
+        }
+    }
+
     /// The record list and the fallback's sealer.
     pub(crate) fn offload_and_sealer(&mut self) -> (&OffloadTx, &mut Sealer) {
         // SAFETY: as in `offload`; the sealer is only used under the lock.
@@ -108,6 +133,57 @@ impl Drop for Locked<'_> {
     }
 }
 
+/// The device of `sk`'s route if it can take the TX key of `ctx`
+/// (`NETIF_F_HW_TLS_TX`, and TLS 1.3 only if declared), with a reference.
+fn tx_device(sk: &SockGuard<'_>, ctx: &Context) -> Option<*mut bindings::net_device> {
+    // SAFETY: `sk` is locked; the helper takes RCU itself.
+    let dev = unsafe { bindings::tlsr_sk_offload_netdev(sk.as_ptr()) };
+    if dev.is_null() {
+        return None;
+    }
+    // SAFETY: `dev` is held.
+    if unsafe { bindings::tlsr_netdev_can_tls_tx(dev) }
+        && caps::offloadable(ctx.version(), ctx.cipher_type(), dev, caps::TLS13_TX)
+    {
+        return Some(dev);
+    }
+    // SAFETY: the reference taken above.
+    unsafe { bindings::tlsr_dev_put(dev) };
+    None
+}
+
+/// The TX key of `ctx` goes on `dev` (whose reference the device list
+/// takes over) with `tls_dev_add`, starting at TCP sequence number
+/// `write_seq`, and the socket is attached to it; whether it was.
+fn add_key(
+    sk: &SockGuard<'_>,
+    ctx: &Context,
+    dev: *mut bindings::net_device,
+    write_seq: u32,
+) -> bool {
+    list::add(ctx.as_ptr(), dev, Dir::Tx, || {
+        let (sk, c) = (sk.as_ptr(), ctx.as_ptr());
+        // SAFETY: `dev` is held and up; the context holds the key and the
+        // driver finds the device TX context through it.
+        let ok = unsafe { bindings::tlsr_tls_dev_add_tx(dev, sk, c, write_seq) } == 0;
+        if ok {
+            // SAFETY: `sk` is locked; the list holds `dev` for the socket.
+            unsafe { bindings::tlsr_device_tx_attach(sk, c, dev) };
+        }
+        ok
+    })
+}
+
+/// A start marker at `write_seq`: bytes before it pass the device as
+/// they are.
+fn start_marker(write_seq: u32) -> Result<KBox<bindings::tls_record_info>> {
+    let marker = bindings::tls_record_info {
+        end_seq: write_seq,
+        ..Default::default()
+    };
+    Ok(KBox::new(marker, GFP_KERNEL)?)
+}
+
 /// Puts the first TX key of `sk` on its route's device if the device
 /// takes it (`tls_set_device_offload()`); the key is already in `ctx`.
 /// Gives `tx` back when TX stays in software.
@@ -116,34 +192,18 @@ pub(crate) fn offload(
     ctx: &Context,
     mut tx: KBox<Tx>,
 ) -> core::result::Result<(), KBox<Tx>> {
-    // SAFETY: `sk` is locked; the helper takes RCU itself.
-    let dev = unsafe { bindings::tlsr_sk_offload_netdev(sk.as_ptr()) };
-    if dev.is_null() {
+    let Some(dev) = tx_device(sk, ctx) else {
         return Err(tx);
-    }
-    // SAFETY: `dev` is held.
-    if !unsafe { bindings::tlsr_netdev_can_tls_tx(dev) }
-        || !caps::offloadable(ctx.version(), ctx.cipher_type(), dev, caps::TLS13_TX)
-    {
-        // SAFETY: the reference taken above.
-        unsafe { bindings::tlsr_dev_put(dev) };
-        return Err(tx);
-    }
+    };
     let (write_seq, _) = sk.tcp_write_seq_and_una();
     let rcd_sn = tx.key.seq;
     let built = Sealer::new(ctx.crypto_info(Dir::Tx)).and_then(|fallback| {
-        let start = KBox::new(
-            bindings::tls_record_info {
-                end_seq: write_seq,
-                ..Default::default()
-            },
-            GFP_KERNEL,
-        )?;
+        let start = start_marker(write_seq)?;
         let slot = KBox::<DevTx>::new_uninit(GFP_KERNEL)?;
         Ok((fallback, start, slot))
     });
     let Ok((fallback, start, slot)) = built else {
-        // SAFETY: the reference taken above.
+        // SAFETY: the reference taken by `tx_device`.
         unsafe { bindings::tlsr_dev_put(dev) };
         return Err(tx);
     };
@@ -165,23 +225,13 @@ pub(crate) fn offload(
         (*o).ctx = ctx.as_ptr();
         bindings::tlsr_record_add_tail(KBox::into_raw(start), o);
     }
-    dev_tx.tx.set_device(NonNull::new(o));
     let raw = KBox::into_raw(dev_tx);
+    // SAFETY: `raw` is live (the context owns it from the next line on).
+    unsafe { (*raw).tx.set_device(Some(offload_ptr(raw))) };
     ctx.set_dev_tx(sk, raw);
     // SAFETY: `sk` is locked; the callback finds the state set just above.
     unsafe { bindings::tlsr_device_tx_start(sk.as_ptr(), Some(clean_acked)) };
-    let added = list::add(ctx.as_ptr(), dev, Dir::Tx, || {
-        let (sk, c) = (sk.as_ptr(), ctx.as_ptr());
-        // SAFETY: `dev` is held and up; the context holds the key and the
-        // driver finds the device TX context through it.
-        let ok = unsafe { bindings::tlsr_tls_dev_add_tx(dev, sk, c, write_seq) } == 0;
-        if ok {
-            // SAFETY: `sk` is locked; the list holds `dev` for the socket.
-            unsafe { bindings::tlsr_device_tx_attach(sk, c, dev) };
-        }
-        ok
-    });
-    if !added {
+    if !add_key(sk, ctx, dev, write_seq) {
         // SAFETY: `sk` is locked.
         unsafe { bindings::tlsr_device_tx_stop(sk.as_ptr()) };
         ctx.clear_dev_tx(sk);
@@ -326,10 +376,12 @@ pub(crate) fn resync_if_requested(
     });
 }
 
-/// A TLS 1.3 TX rekey of a device socket: the socket leaves its device for
-/// good (records sealed so far are sealed by the fallback under the key
-/// they were framed for) and seals its next records in software under the
-/// new key. Several key generations on the device are not there yet.
+/// A TLS 1.3 TX rekey of a device socket, for a device that holds one key
+/// per flow (the flow of the TLS 1.3 offload series posted to netdev): the
+/// socket leaves its device (records framed so far are sealed by the
+/// fallback under the key they were framed for, whatever device they
+/// leave through) and seals its next records in software under the new
+/// key, until [`rejoin`] puts the new key on the device.
 pub(crate) fn rekey_leaves_device(sk: &SockGuard<'_>, ctx: &Context, tx: &mut Tx) {
     if !tx.on_device() {
         return;
@@ -344,7 +396,55 @@ pub(crate) fn rekey_leaves_device(sk: &SockGuard<'_>, ctx: &Context, tx: &mut Tx
     // Records the device framed never share an skb with sealed ones (the
     // records still waiting for TCP fence themselves when sent).
     sk.tcp_write_collapse_fence();
-    tx.set_device(None);
+    tx.leave_device(sk, true);
+}
+
+/// Puts the current TX key of a socket that left its device for a rekey
+/// on its route's device at this record boundary, once no record framed
+/// for the old key can be sent again (TCP acknowledged them all) and TCP
+/// took every record sealed in software since: as a first offload at
+/// `write_seq`, the records sealed in software passing the device as
+/// bytes before the start marker. The device may refuse it; the socket
+/// then stays in software.
+pub(crate) fn rejoin(sk: &SockGuard<'_>, ctx: &Context, tx: &mut Tx) {
+    if !tx.may_rejoin(sk) {
+        return;
+    }
+    let Some(dev_tx) = ctx.dev_tx() else {
+        tx.rejoined(None);
+        return;
+    };
+    let Some(dev) = tx_device(sk, ctx) else {
+        tx.rejoined(None);
+        return;
+    };
+    let (write_seq, _) = sk.tcp_write_seq_and_una();
+    // Drivers take the record sequence number from the key's `rec_seq`.
+    ctx.set_rec_seq(sk, Dir::Tx, tx.key.seq);
+    let built = Sealer::new(ctx.crypto_info(Dir::Tx))
+        .and_then(|fallback| Ok((fallback, start_marker(write_seq)?)));
+    let Ok((fallback, start)) = built else {
+        // SAFETY: the reference taken by `tx_device`.
+        unsafe { bindings::tlsr_dev_put(dev) };
+        tx.rejoined(None);
+        return;
+    };
+    // SAFETY: the device TX state lives as long as the socket's TLS state.
+    // The old key's sealer is freed once the lock is released.
+    let _old = unsafe { DevTx::lock(dev_tx) }.restart(start, tx.key.seq, fallback);
+    sk.tcp_write_collapse_fence();
+    if add_key(sk, ctx, dev, write_seq) {
+        tx.rejoined(Some(offload_ptr(dev_tx)));
+        Stat::TxDeviceRekey.inc(sk);
+    } else {
+        tx.rejoined(None);
+    }
+}
+
+/// The device TX context (the first field) of a device TX state.
+fn offload_ptr(dev: *mut DevTx) -> NonNull<bindings::tls_offload_context_tx> {
+    // SAFETY: only the address of the field is taken; `dev` is not null.
+    unsafe { NonNull::new_unchecked(&raw mut (*dev).offload) }
 }
 
 /// The device side of the module: the destruct workqueue and the netdev

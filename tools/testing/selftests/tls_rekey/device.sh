@@ -98,6 +98,42 @@ transfer_with_resync() {
 	return $rc
 }
 
+# transfer_rekey_acked NAME NBYTES: a TLS 1.3 transfer whose sender waits
+# a second halfway, then sends a KeyUpdate and the rest under the next key.
+transfer_rekey_acked() {
+	local pause
+	pause=$(mktemp -u)
+	(
+		for _ in $(seq 1200); do [ -e "$pause.half" ] && break; sleep 0.05; done
+		sleep 1
+		touch "$pause.go"
+	) &
+	local waiter=$!
+	transfer "$1" "$2" 13 gcm128 "$pause" rekey
+	local rc=$?
+	wait $waiter
+	rm -f "$pause.half" "$pause.go"
+	return $rc
+}
+
+# rekey_mark, then rekey_report NAME: REKEY_DEV records the device sealed,
+# REKEY_SW records sealed in software waiting for the device to take a
+# new key, REKEY_REJOINS times the socket went back on the device (the
+# last two tls_rekey's counters, 0 under tls.ko), each since rekey_mark.
+rekey_mark() {
+	REKEY_MARK="$(tnic_counter tx_records_encrypted) $(tls_stat tna TlsTxDeviceRekeySwRecords) $(tls_stat tna TlsTxDeviceRekey)"
+}
+
+rekey_report() {
+	local dev sw rejoins
+	read -r dev sw rejoins <<<"$REKEY_MARK"
+	REKEY_DEV=$(($(tnic_counter tx_records_encrypted) - dev))
+	REKEY_SW=$(($(tls_stat tna TlsTxDeviceRekeySwRecords) - ${sw:-0}))
+	REKEY_REJOINS=$(($(tls_stat tna TlsTxDeviceRekey) - ${rejoins:-0}))
+	[ -n "$sw" ] || REKEY_SW=0 REKEY_REJOINS=0
+	echo "$1: device sealed $REKEY_DEV records, $REKEY_SW in software waiting for the device ($(tls_stat tna TlsTxDeviceRekeySwBytes) bytes in all), back on the device $REKEY_REJOINS times"
+}
+
 # device_tests LABEL OFFLOADED OFFLOADED13: OFFLOADED=1 when the loaded ULP
 # offloads TLS 1.2 TX to the device (tls.ko, tls_rekey), 0 when it keeps TX
 # in software; OFFLOADED13 the same for TLS 1.3 (tls_rekey, with the
@@ -146,17 +182,56 @@ device_tests() {
 	tc -n tna qdisc del dev tn0 root
 	tc -n tnb qdisc del dev tn1 root
 	if [ "$short" != 1 ]; then
-		# A TLS 1.3 KeyUpdate halfway: records before it (half of them and
-		# the KeyUpdate) are sealed by the device, or by the fallback if TCP
-		# had not sent them yet; after it the socket seals in software.
-		before=$(tnic_counter tx_records_encrypted)
+		# A TLS 1.3 KeyUpdate halfway, on a device holding one key per
+		# flow: records before it (half of them and the KeyUpdate) are
+		# sealed by the device, or by the fallback if TCP had not sent
+		# them yet; after it the socket seals in software until TCP has
+		# every old-key record acknowledged, then the device gets the new
+		# key (TlsTxDeviceRekey) and seals the rest. How long that takes
+		# depends on how much of the first half TCP still held (with few
+		# records, possibly all of the rest).
+		rekey_mark
 		check "device.$label.tls13.rekey.byte_exact" transfer rekey "$nbytes" 13 gcm128 - rekey
-		after=$(tnic_counter tx_records_encrypted)
-		echo "tls13 rekey: device encrypted $((after - before)) of $records records"
-		if [ "$offloaded13" = 1 ]; then
-			check "device.$label.tls13.rekey.device_then_software" \
-				[ $((after - before)) -gt 0 -a $((after - before)) -le $((records / 2 + 1)) ]
+		rekey_report rekey
+		if [ "$offloaded13" = 1 ] && [ "$records" -ge 256 ]; then
+			check "device.$label.tls13.rekey.back_on_device" [ "$REKEY_REJOINS" = 1 ]
+			check "device.$label.tls13.rekey.device_after_rekey" \
+				[ "$REKEY_DEV" -gt $((records / 2 + 1)) ]
 		fi
+		# The same with the sender pausing a second before the KeyUpdate:
+		# every old-key record is acknowledged by then, so the device gets
+		# the new key at the first record after it and not one record is
+		# sealed in software.
+		rekey_mark
+		check "device.$label.tls13.rekey_acked.byte_exact" transfer_rekey_acked rekey_acked "$nbytes"
+		rekey_report rekey_acked
+		if [ "$offloaded13" = 1 ]; then
+			check "device.$label.tls13.rekey_acked.back_on_device" [ "$REKEY_REJOINS" = 1 ]
+			check "device.$label.tls13.rekey_acked.no_software_window" [ "$REKEY_SW" = 0 ]
+			check "device.$label.tls13.rekey_acked.all_sealed_by_device" \
+				[ "$REKEY_DEV" -ge "$records" ]
+		fi
+		# A KeyUpdate every 64 records (every eighth of the transfer if
+		# that is less) under loss, duplication and ACK reordering: old-key
+		# retransmits in each software window are sealed by the fallback.
+		tc -n tna qdisc add dev tn0 root netem loss 2% duplicate 1% &&
+			tc -n tnb qdisc add dev tn1 root netem delay 1ms reorder 25% 50% loss 1%
+		local every=$((nbytes / 8 < 1048576 ? nbytes / 8 : 1048576))
+		rekey_mark
+		check "device.$label.tls13.rekey_often.netem.byte_exact" \
+			transfer rekey_often "$nbytes" 13 gcm128 - "rekey:$every"
+		rekey_report rekey_often
+		if [ "$offloaded13" = 1 ] && [ "$records" -ge 256 ]; then
+			check "device.$label.tls13.rekey_often.back_on_device" [ "$REKEY_REJOINS" -ge 1 ]
+		fi
+		tc -n tna qdisc del dev tn0 root
+		tc -n tnb qdisc del dev tn1 root
+		# A KeyUpdate after every record: the socket goes back on the
+		# device whenever the acknowledgements catch up.
+		rekey_mark
+		check "device.$label.tls13.rekey_every_record.byte_exact" \
+			transfer rekey_every_record "$nbytes" 13 gcm128 - rekey:16384
+		rekey_report rekey_every_record
 
 		# The device asks for a TX resync halfway (the sender pauses there,
 		# the request comes with the next segment): the ULP calls

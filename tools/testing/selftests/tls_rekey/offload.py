@@ -8,13 +8,13 @@ compares every byte with the expected stream and prints one "ok"/"FAIL"
 line. Used by device.sh over the simulated TLS-offload NIC (tlsnic).
 
 usage: offload.py server PORT NBYTES VERSION CIPHER [ebadmsg]
-       offload.py client ADDR PORT NBYTES VERSION CIPHER [PAUSE|-] [rekey]
+       offload.py client ADDR PORT NBYTES VERSION CIPHER [PAUSE|-] [rekey[:EVERY]]
 VERSION: 12 or 13; CIPHER: gcm128 or gcm256. With PAUSE, the client
 creates the file PAUSE.half after sending half of the bytes and waits for
 PAUSE.go before sending the rest. With rekey (TLS 1.3), the client sends a
-KeyUpdate after half of the bytes and moves TLS_TX to the next key; the
-server, taking the KeyUpdate, sets TLS_RX to that key, as a TLS library
-does. With ebadmsg, the server expects a read to fail with EBADMSG (a
+KeyUpdate after half of the bytes (rekey:EVERY: after every EVERY bytes)
+and moves TLS_TX to the next key; the server, taking each KeyUpdate, sets
+TLS_RX to that key, as a TLS library does. With ebadmsg, the server expects a read to fail with EBADMSG (a
 record corrupted on the wire) after byte-exact data, and fails if the
 transfer completes. OFFLOAD_IPV6=1 makes the server listen on :: (IPv4
 and IPv6); OFFLOAD_RX_PAUSE=SECONDS makes it stop reading for that long
@@ -112,7 +112,7 @@ def server(port, nbytes, version, cipher, expect=None):
 
 
 def duplex(sock, nbytes, version, cipher, tx_base, rx_base, expect=None,
-           pause=None, rekey=False):
+           pause=None, rekey=0):
     """Sends NBYTES of the stream of TX_BASE while receiving those of
     RX_BASE; 0 if both went right."""
     sent = []
@@ -189,18 +189,25 @@ def wait_for(path, timeout=60):
         time.sleep(0.05)
 
 
-def send(sock, nbytes, version, cipher, base=0, pause=None, rekey=False):
-    """Sends NBYTES of the stream of BASE, pausing and rekeying halfway."""
+def send(sock, nbytes, version, cipher, base=0, pause=None, rekey=0):
+    """Sends NBYTES of the stream of BASE, pausing halfway and with a
+    KeyUpdate after every REKEY bytes (0: none)."""
     data = memoryview(expected(nbytes, base))
     half = nbytes // 2
-    sock.sendall(data[:half])
+    marks = set(range(rekey, nbytes, rekey)) if rekey else set()
     if pause:
-        open(pause + ".half", "w").close()
-        wait_for(pause + ".go")
-    if rekey:
-        sock.sendmsg([KEY_UPDATE], [(SOL_TLS, TLS_SET_RECORD_TYPE, bytes([HANDSHAKE]))])
-        sock.setsockopt(SOL_TLS, TLS_TX, crypto_info(version, cipher, base + 1))
-    sock.sendall(data[half:])
+        marks.add(half)
+    sent = generation = 0
+    for mark in sorted(marks) + [nbytes]:
+        sock.sendall(data[sent:mark])
+        sent = mark
+        if pause and mark == half:
+            open(pause + ".half", "w").close()
+            wait_for(pause + ".go")
+        if rekey and mark < nbytes and mark % rekey == 0:
+            generation += 1
+            sock.sendmsg([KEY_UPDATE], [(SOL_TLS, TLS_SET_RECORD_TYPE, bytes([HANDSHAKE]))])
+            sock.setsockopt(SOL_TLS, TLS_TX, crypto_info(version, cipher, base + generation))
 
 
 def send_file(sock, nbytes):
@@ -223,7 +230,7 @@ def send_file(sock, nbytes):
     return 0
 
 
-def client(addr, port, nbytes, version, cipher, pause=None, rekey=False):
+def client(addr, port, nbytes, version, cipher, pause=None, rekey=0):
     sock = socket.create_connection((addr, port), timeout=120)
     abort_on_term(sock)
     # Blocking sends bounded by SO_SNDTIMEO: each send returns once TCP has
@@ -252,7 +259,11 @@ def main(argv):
         return server(int(argv[2]), int(argv[3]), argv[4], argv[5],
                       argv[6] if len(argv) > 6 else None)
     pause = argv[7] if len(argv) > 7 and argv[7] != "-" else None
-    rekey = len(argv) > 8 and argv[8] == "rekey"
+    rekey = 0
+    if len(argv) > 8 and argv[8] == "rekey":
+        rekey = int(argv[4]) // 2
+    elif len(argv) > 8 and argv[8].startswith("rekey:"):
+        rekey = int(argv[8][len("rekey:"):])
     return client(argv[2], int(argv[3]), int(argv[4]), argv[5], argv[6], pause, rekey)
 
 
