@@ -28,3 +28,4 @@ EXPORT_SYMBOL_GPL(tls_encrypt_skb);
 /* Beyond tls.ko's ABI: capabilities a driver declares (device/driver.h). */
 EXPORT_SYMBOL_GPL(tls_rekey_dev_register);
 EXPORT_SYMBOL_GPL(tls_rekey_dev_unregister);
+EXPORT_SYMBOL_GPL(tls_rekey_dev_set_generations);

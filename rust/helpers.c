@@ -745,6 +745,9 @@ static const struct snmp_mib tlsr_mib_list[] = {
 	SNMP_MIB_ITEM("TlsTxDeviceRekey", TLSR_MIB_TXDEVICEREKEY),
 	SNMP_MIB_ITEM("TlsTxDeviceRekeySwRecords", TLSR_MIB_TXDEVICEREKEYSWRECORDS),
 	SNMP_MIB_ITEM("TlsTxDeviceRekeySwBytes", TLSR_MIB_TXDEVICEREKEYSWBYTES),
+	SNMP_MIB_ITEM("TlsTxDeviceGenEvicted", TLSR_MIB_TXDEVICEGENEVICTED),
+	SNMP_MIB_ITEM("TlsTxDeviceGenRefused", TLSR_MIB_TXDEVICEGENREFUSED),
+	SNMP_MIB_ITEM("TlsTxDeviceFallbackRetired", TLSR_MIB_TXDEVICEFALLBACKRETIRED),
 };
 
 static int tlsr_stat_show(struct seq_file *seq, void *v)

@@ -141,6 +141,16 @@ enum {
 	 */
 	TLSR_MIB_TXDEVICEREKEYSWRECORDS,
 	TLSR_MIB_TXDEVICEREKEYSWBYTES,
+	/* Generations a device gave up for a newer one while TCP could still
+	 * send their records again.
+	 */
+	TLSR_MIB_TXDEVICEGENEVICTED,
+	/* Generations a device refused (its records then sealed in software). */
+	TLSR_MIB_TXDEVICEGENREFUSED,
+	/* Records sealed by the fallback because the device had given up their
+	 * generation.
+	 */
+	TLSR_MIB_TXDEVICEFALLBACKRETIRED,
 	__TLSR_MIB_MAX
 };
 

@@ -27,6 +27,9 @@ pub(crate) mod runs;
 #[allow(unreachable_pub)]
 #[path = "logic/src/seq.rs"]
 pub(crate) mod seq;
+#[allow(unreachable_pub)]
+#[path = "logic/src/slots.rs"]
+pub(crate) mod slots;
 
 impl errno::Errno {
     /// The positive errno number, from the kernel's own headers (some,

@@ -71,6 +71,15 @@ pub(crate) enum Stat {
     TxDeviceRekeySwRecords,
     /// `TlsTxDeviceRekeySwBytes` (ours): their bytes on the wire.
     TxDeviceRekeySwBytes,
+    /// `TlsTxDeviceGenEvicted` (ours): key generations a device with
+    /// several gave up for a newer one while TCP could still send their
+    /// records again.
+    TxDeviceGenEvicted,
+    /// `TlsTxDeviceGenRefused` (ours): key generations a device refused.
+    TxDeviceGenRefused,
+    /// `TlsTxDeviceFallbackRetired` (ours): records sealed by the fallback
+    /// because the device had given up their generation.
+    TxDeviceFallbackRetired,
 }
 
 impl Stat {
@@ -101,6 +110,9 @@ impl Stat {
             Stat::TxDeviceRekey => bindings::TLSR_MIB_TXDEVICEREKEY,
             Stat::TxDeviceRekeySwRecords => bindings::TLSR_MIB_TXDEVICEREKEYSWRECORDS,
             Stat::TxDeviceRekeySwBytes => bindings::TLSR_MIB_TXDEVICEREKEYSWBYTES,
+            Stat::TxDeviceGenEvicted => bindings::TLSR_MIB_TXDEVICEGENEVICTED,
+            Stat::TxDeviceGenRefused => bindings::TLSR_MIB_TXDEVICEGENREFUSED,
+            Stat::TxDeviceFallbackRetired => bindings::TLSR_MIB_TXDEVICEFALLBACKRETIRED,
         }
     }
 

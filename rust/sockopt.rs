@@ -228,13 +228,13 @@ fn install_conf(
     let len = desc.crypto_info_len();
     opt.read(CRYPTO_INFO_HDR_LEN, &mut buf.0[CRYPTO_INFO_HDR_LEN..len])?;
     let info = &buf.0[..len];
+    let mut tx_rekeyed = false;
     match dir {
         Dir::Tx => match ctx.tx(lock) {
-            Some((tx, sk)) => {
+            Some((tx, _)) => {
                 let generation = tx.key.generation + 1;
-                let key = KeyState::new(hdr.version, desc, info, generation)?;
-                device::tx::rekey_leaves_device(sk, ctx, tx);
-                tx.key = key;
+                tx.key = KeyState::new(hdr.version, desc, info, generation)?;
+                tx_rekeyed = true;
             }
             None => {
                 let tx = Tx::new(sk, KeyState::new(hdr.version, desc, info, 0)?)?;
@@ -265,6 +265,12 @@ fn install_conf(
         },
     }
     ctx.install(lock, dir, info);
+    if tx_rekeyed {
+        // Drivers read the new key from the context.
+        if let Some((tx, sk)) = ctx.tx(lock) {
+            device::tx_rekey::rekey(sk, ctx, tx);
+        }
+    }
     if !current.is_ready() {
         proto::current(sk).ok_or(EINVAL)?.install(sk, ctx);
     }

@@ -49,10 +49,13 @@ pub(crate) struct Tx {
     /// for the device rather than sealed (all of them while on the device;
     /// after leaving it, those still waiting for TCP).
     framed: usize,
-    /// Off the device for a rekey: the TCP sequence number the last record
-    /// framed for it ends at; records are sealed in software until TCP has
-    /// every byte before it acknowledged.
-    rejoin_at: Option<u32>,
+    /// Device TX after a rekey: once TCP has acknowledged every byte before
+    /// this TCP sequence number, an old key generation can leave the
+    /// device, or the one waiting for it take its place.
+    device_due: Option<u32>,
+    /// Records are sealed in software until the device takes the current
+    /// key.
+    waiting: bool,
 }
 
 impl Tx {
@@ -69,7 +72,8 @@ impl Tx {
                 log: Log::new(),
                 device: None,
                 framed: 0,
-                rejoin_at: None,
+                device_due: None,
+                waiting: false,
             },
             GFP_KERNEL,
         )?;
@@ -95,31 +99,46 @@ impl Tx {
         self.device.is_some()
     }
 
-    /// The socket leaves its device for a rekey (`rejoin`: to come back
-    /// once the records framed for it are acknowledged) or for good.
-    pub(crate) fn leave_device(&mut self, sk: &SockGuard<'_>, rejoin: bool) {
+    /// TCP sequence number where the next record will start.
+    pub(crate) fn next_record_seq(&self, sk: &SockGuard<'_>) -> u32 {
         let (write_seq, _) = sk.tcp_write_seq_and_una();
-        let end = write_seq.wrapping_add(self.pending_bytes() as u32);
-        self.rejoin_at = rejoin.then_some(end);
-        self.device = None;
+        write_seq.wrapping_add(self.pending_bytes() as u32)
     }
 
-    /// Whether the socket may go back on its device now: it left it for a
-    /// rekey, TCP has every record framed for it acknowledged and has taken
-    /// every record sealed since, and no record is open.
-    pub(crate) fn may_rejoin(&self, sk: &SockGuard<'_>) -> bool {
-        let Some(at) = self.rejoin_at else {
+    /// Records are sealed in software until the device takes the current
+    /// key ([`Self::placed`]).
+    pub(crate) fn wait_for_device(&mut self) {
+        self.device = None;
+        self.waiting = true;
+    }
+
+    /// The device took the current key: records are framed for it again.
+    pub(crate) fn placed(&mut self, device: NonNull<bindings::tls_offload_context_tx>) {
+        self.device = Some(device);
+        self.waiting = false;
+    }
+
+    /// The device did not take the current key: records are sealed in
+    /// software for good.
+    pub(crate) fn stay_in_software(&mut self) {
+        self.device = None;
+        self.waiting = false;
+    }
+
+    /// Sets what [`Self::device_due_passed`] waits for.
+    pub(crate) fn set_device_due(&mut self, due: Option<u32>) {
+        self.device_due = due;
+    }
+
+    /// Whether this is a record boundary (no record open or waiting for
+    /// TCP) after TCP acknowledged every byte before the device's due
+    /// sequence number.
+    pub(crate) fn device_due_passed(&self, sk: &SockGuard<'_>) -> bool {
+        let Some(due) = self.device_due else {
             return false;
         };
         let (_, una) = sk.tcp_write_seq_and_una();
-        self.pending.is_empty() && !self.has_open_record() && una.wrapping_sub(at) as i32 >= 0
-    }
-
-    /// The device took the current key (`device`), or refused it (`None`:
-    /// the socket stays in software for good).
-    pub(crate) fn rejoined(&mut self, device: Option<NonNull<bindings::tls_offload_context_tx>>) {
-        self.rejoin_at = None;
-        self.device = device;
+        self.pending.is_empty() && !self.has_open_record() && una.wrapping_sub(due) as i32 >= 0
     }
 
     /// Hands pending sealed records to TCP. `EAGAIN` if TCP did not take
@@ -329,10 +348,10 @@ impl Tx {
             let (dev, ctx) = unsafe { (o.as_ptr().cast::<DevTx>(), (*o.as_ptr()).ctx) };
             device::tx::resync_if_requested(sk, ctx, start, self.key.seq - 1);
             // SAFETY: `dev` is live.
-            unsafe { DevTx::lock(dev) }.offload().append(info);
+            unsafe { DevTx::lock(dev) }.append(info);
             self.framed += n;
         }
-        if self.device.is_none() && self.rejoin_at.is_some() {
+        if self.device.is_none() && self.waiting {
             Stat::TxDeviceRekeySwRecords.inc(sk);
             Stat::TxDeviceRekeySwBytes.add(sk, rec_len as i32);
         }
@@ -444,11 +463,11 @@ impl Tx {
             if let Err(e) = self.flush(sk, send_flags) {
                 break Err(e);
             }
-            if self.rejoin_at.is_some() {
-                // A socket off its device for a rekey may go back on it
-                // at this record boundary.
+            if self.device_due.is_some() {
+                // After a rekey on a device: old generations may leave it,
+                // or the new one go on it, at this record boundary.
                 if let Some(ctx) = Context::get(sk) {
-                    device::tx::rejoin(sk, &ctx, self);
+                    device::tx_rekey::at_record_boundary(sk, &ctx, self);
                 }
             }
             let want = left.min(max_payload);

@@ -7,15 +7,17 @@
 //! `tls_is_sk_rx_device_offloaded()` of include/net/tls.h).
 
 use super::offload_tx::OffloadTx;
-use super::tx;
+use super::tx::{self, DevTx};
 use crate::bindings;
 use crate::context::Context;
+use crate::proc::Stat;
 use crate::skb::{NetDevice, Skb};
 use crate::sock::Sock;
 use core::ptr::null_mut;
 
 /// `tls_get_record()`: the record of `context` holding TCP sequence number
-/// `seq`; its record sequence number goes to `*p_record_sn`. Null if none.
+/// `seq`; its record sequence number (within its key generation) goes to
+/// `*p_record_sn`. Null if none.
 ///
 /// # Safety
 ///
@@ -30,9 +32,12 @@ unsafe extern "C" fn tls_get_record(
     // SAFETY: guaranteed by the caller.
     let ctx = unsafe { OffloadTx::from_raw(context) };
     match ctx.get_record(seq) {
-        Some((rec, record_sn)) => {
+        Some((rec, list_sn)) => {
+            // SAFETY: every device TX context a driver sees is the first
+            // field of a device TX state; the caller holds its lock.
+            let gens = unsafe { DevTx::gens_locked(context.cast()) };
             // SAFETY: writable by the caller's guarantee.
-            unsafe { p_record_sn.write(record_sn) };
+            unsafe { p_record_sn.write(gens.rcd_sn(rec.start_seq(), list_sn)) };
             rec.as_ptr()
         }
         None => null_mut(),
@@ -65,7 +70,8 @@ unsafe extern "C" fn tls_offload_tx_resync_request(
 
 /// `tls_validate_xmit_skb()`: the `sk_validate_xmit_skb` of device TX
 /// sockets. An skb leaving through the socket's offload device (or a bond
-/// above it, which passes it down) goes as it is; any other device gets it
+/// above it, which passes it down) goes as it is, unless it holds a record
+/// of a key generation that device gave up; any other device gets it
 /// encrypted in software.
 ///
 /// # Safety
@@ -90,10 +96,14 @@ unsafe extern "C" fn tls_validate_xmit_skb(
     let Some(ctx) = Context::get(&sk) else {
         return skb.into_raw();
     };
-    if ctx.is_offload_path(dev) {
-        return skb.into_raw();
+    if !ctx.is_offload_path(dev) {
+        return tx::fallback_skb(&ctx, skb, None).map_or(null_mut(), Skb::into_raw);
     }
-    tx::fallback_skb(&ctx, skb).map_or(null_mut(), Skb::into_raw)
+    if tx::lacks_generation(&ctx, &skb) {
+        return tx::fallback_skb(&ctx, skb, Some(Stat::TxDeviceFallbackRetired))
+            .map_or(null_mut(), Skb::into_raw);
+    }
+    skb.into_raw()
 }
 
 /// `tls_encrypt_skb()`: drivers hand back an skb of a device TX socket
@@ -111,7 +121,7 @@ unsafe extern "C" fn tls_encrypt_skb(skb: *mut bindings::sk_buff) -> *mut bindin
     let Some(ctx) = skb.sock().and_then(|sk| Context::get(&sk)) else {
         return skb.into_raw();
     };
-    tx::fallback_skb(&ctx, skb).map_or(null_mut(), Skb::into_raw)
+    tx::fallback_skb(&ctx, skb, None).map_or(null_mut(), Skb::into_raw)
 }
 
 /// `tls_device_sk_destruct()`: the `sk_destruct` of device sockets; runs

@@ -39,8 +39,16 @@ pub(crate) fn offloadable(
     }
 }
 
-/// Registered `(tlsdev_ops, capabilities)` pairs.
-struct Caps(KVec<(usize, u32)>);
+/// What a driver declared for its `tlsdev_ops`.
+struct Entry {
+    ops: usize,
+    caps: u32,
+    /// Its `struct tls_rekey_gen_ops`, if it declared several generations.
+    gens: usize,
+}
+
+/// Registered drivers.
+struct Caps(KVec<Entry>);
 
 global_lock! {
     // SAFETY: initialised in `init()` before the ULP is registered.
@@ -64,8 +72,24 @@ pub(crate) fn of(ops: *const bindings::tlsdev_ops) -> u32 {
     CAPS.lock()
         .0
         .iter()
-        .find(|(o, _)| *o == ops as usize)
-        .map_or(0, |&(_, c)| c)
+        .find(|e| e.ops == ops as usize)
+        .map_or(0, |e| e.caps)
+}
+
+/// The generation operations of `dev`'s driver and how many TX
+/// generations per flow it holds, if it declared more than one.
+pub(crate) fn tx_generations(
+    dev: *mut bindings::net_device,
+) -> Option<(*const bindings::tls_rekey_gen_ops, usize)> {
+    // SAFETY: `dev` is held by the caller.
+    let ops = unsafe { bindings::tlsr_netdev_tlsdev_ops(dev) } as usize;
+    let g = CAPS.lock();
+    let gens = g.0.iter().find(|e| e.ops == ops && e.gens != 0)?.gens;
+    let gens = gens as *const bindings::tls_rekey_gen_ops;
+    // SAFETY: registered gen ops stay valid until unregistered, which the
+    // driver does after its devices are gone.
+    let n = unsafe { (*gens).generations[bindings::tls_offload_ctx_dir_TLS_OFFLOAD_CTX_DIR_TX as usize] };
+    (n >= 2).then_some((gens, n as usize))
 }
 
 /// `tls_rekey_dev_register()`: declares `caps` for the devices of `ops`.
@@ -76,13 +100,45 @@ pub(crate) fn of(ops: *const bindings::tlsdev_ops) -> u32 {
 #[no_mangle]
 unsafe extern "C" fn tls_rekey_dev_register(ops: *const bindings::tlsdev_ops, caps: u32) -> i32 {
     let mut g = CAPS.lock();
-    if let Some(e) = g.0.iter_mut().find(|(o, _)| *o == ops as usize) {
-        e.1 = caps;
+    if let Some(e) = g.0.iter_mut().find(|e| e.ops == ops as usize) {
+        e.caps = caps;
         return 0;
     }
-    match g.0.push((ops as usize, caps), GFP_KERNEL) {
+    let entry = Entry {
+        ops: ops as usize,
+        caps,
+        gens: 0,
+    };
+    match g.0.push(entry, GFP_KERNEL) {
         Ok(()) => 0,
         Err(_) => ENOMEM.to_errno(),
+    }
+}
+
+/// `tls_rekey_dev_set_generations()`: declares the generation operations
+/// `gen_ops` for the devices of `ops` (registered before).
+///
+/// # Safety
+///
+/// Called by drivers; `gen_ops` is valid and stays so until `ops` is
+/// unregistered.
+#[no_mangle]
+unsafe extern "C" fn tls_rekey_dev_set_generations(
+    ops: *const bindings::tlsdev_ops,
+    gen_ops: *const bindings::tls_rekey_gen_ops,
+) -> i32 {
+    // SAFETY: valid by the caller's guarantee.
+    let n = unsafe { (*gen_ops).generations };
+    if n.iter().any(|&n| n > bindings::TLS_REKEY_MAX_GENERATIONS) {
+        return EINVAL.to_errno();
+    }
+    let mut g = CAPS.lock();
+    match g.0.iter_mut().find(|e| e.ops == ops as usize) {
+        Some(e) => {
+            e.gens = gen_ops as usize;
+            0
+        }
+        None => EINVAL.to_errno(),
     }
 }
 
@@ -94,7 +150,7 @@ unsafe extern "C" fn tls_rekey_dev_register(ops: *const bindings::tlsdev_ops, ca
 #[no_mangle]
 unsafe extern "C" fn tls_rekey_dev_unregister(ops: *const bindings::tlsdev_ops) {
     let mut g = CAPS.lock();
-    if let Some(i) = g.0.iter().position(|(o, _)| *o == ops as usize) {
+    if let Some(i) = g.0.iter().position(|e| e.ops == ops as usize) {
         let _ = g.0.remove(i);
     }
 }

@@ -4,10 +4,9 @@
 //! of a device TX socket that leave through another device (route
 //! change, device down) or that a driver hands back (`tls_encrypt_skb()`)
 //! are sealed in software from the records' plaintext on the device TX
-//! list, each record from its start with its own sequence number.
+//! list, each record from its start with its own key generation and
+//! sequence number.
 
-use super::offload_tx::{OffloadTx, RecordInfo};
-use super::sealer::{Found, Records, Sealer};
 use super::tx::DevTx;
 use crate::bindings;
 use crate::proc::Stat;
@@ -15,36 +14,16 @@ use crate::skb::Skb;
 use crate::sock::Sock;
 use core::ptr::null_mut;
 
-/// The records of the device TX list, its lock held.
-struct ListRecords<'a>(&'a OffloadTx);
-
-impl<'a> Records for ListRecords<'a> {
-    type Record = &'a RecordInfo;
-
-    fn find(&mut self, seq: u32) -> Option<Found<&'a RecordInfo>> {
-        let (rec, rcd_sn) = self.0.get_record(seq)?;
-        Some(Found {
-            record: rec,
-            rcd_sn,
-            end_seq: rec.end_seq(),
-            len: rec.len(),
-        })
-    }
-
-    fn copy(&mut self, record: &&'a RecordInfo, dst: &mut [u8]) -> usize {
-        record.copy_to(dst)
-    }
-}
-
 /// Seals `skb` of the device TX state `dev` in software: a private copy
 /// with ciphertext in place of the plaintext records replaces it. `None`
 /// (the skb dropped; TCP retransmits it) if memory or the record list
-/// fail.
+/// fail. The records sealed count in `TlsTxDeviceFallback`, and in `cause`
+/// too if given.
 ///
 /// # Safety
 ///
 /// `dev` is the live device TX state of `skb`'s socket.
-pub(crate) unsafe fn encrypt_skb(dev: *mut DevTx, skb: Skb) -> Option<Skb> {
+pub(crate) unsafe fn encrypt_skb(dev: *mut DevTx, skb: Skb, cause: Option<Stat>) -> Option<Skb> {
     let (mut seq, mut payload, mut len) = (0u32, null_mut(), 0u32);
     // SAFETY: `skb` is a valid TCP skb; the out pointers are locals.
     let copy =
@@ -61,8 +40,8 @@ pub(crate) unsafe fn encrypt_skb(dev: *mut DevTx, skb: Skb) -> Option<Skb> {
     let sealed = {
         // SAFETY: `dev` is live by the caller's guarantee.
         let mut locked = unsafe { DevTx::lock(dev) };
-        let (list, sealer): (&OffloadTx, &mut Sealer) = locked.offload_and_sealer();
-        sealer.seal_segment(&mut ListRecords(list), seq, payload)
+        let (list, gens) = locked.offload_and_gens();
+        gens.seal(list, seq, payload)
     };
     let Ok(records) = sealed else {
         kernel::pr_warn_once!("TLS device fallback: segment without its records\n");
@@ -71,6 +50,9 @@ pub(crate) unsafe fn encrypt_skb(dev: *mut DevTx, skb: Skb) -> Option<Skb> {
     // SAFETY: `skb` is valid; its socket is live (the caller's).
     if let Some(sk) = unsafe { Sock::from_raw(bindings::tlsr_skb_sk(skb.as_ptr())) } {
         Stat::TxDeviceFallback.add(&sk, records as i32);
+        if let Some(cause) = cause {
+            cause.add(&sk, records as i32);
+        }
     }
     // SAFETY: `copy` replaces `skb`, which it takes over and frees.
     unsafe {

@@ -126,6 +126,21 @@ void tlsr_tls_dev_del_tx(struct net_device *dev, struct tls_context *ctx)
 	dev->tlsdev_ops->tls_dev_del(dev, ctx, TLS_OFFLOAD_CTX_DIR_TX);
 }
 
+/* The TX key of @ctx into @slot of a device with several generations. */
+int tlsr_gen_add_tx(const struct tls_rekey_gen_ops *ops,
+		    struct net_device *dev, struct sock *sk,
+		    struct tls_context *ctx, u32 slot, u32 start_seq)
+{
+	return ops->gen_add(dev, sk, TLS_OFFLOAD_CTX_DIR_TX, slot,
+			    &ctx->crypto_send.info, start_seq);
+}
+
+void tlsr_gen_del_tx(const struct tls_rekey_gen_ops *ops,
+		     struct net_device *dev, struct tls_context *ctx, u32 slot)
+{
+	ops->gen_del(dev, ctx, TLS_OFFLOAD_CTX_DIR_TX, slot);
+}
+
 /* The record starting at TCP sequence @seq has record sequence @rcd_sn. */
 int tlsr_tls_dev_resync_tx(struct net_device *dev, struct sock *sk, u32 seq,
 			   u64 rcd_sn)
@@ -480,6 +495,20 @@ void tlsr_record_put_frags(struct tls_record_info *rec)
 	for (i = 0; i < rec->num_frags; i++)
 		put_page(skb_frag_page(&rec->frags[i]));
 	rec->num_frags = 0;
+}
+
+/*
+ * The TCP payload length of @skb if it is marked decrypted (records framed
+ * for a device), its first byte's sequence number in *@seq; else 0.
+ */
+u32 tlsr_skb_decrypted_payload(struct sk_buff *skb, u32 *seq)
+{
+	int off = skb_tcp_all_headers(skb);
+
+	if (off >= skb->len || !skb_is_decrypted(skb))
+		return 0;
+	*seq = ntohl(tcp_hdr(skb)->seq);
+	return skb->len - off;
 }
 
 /*

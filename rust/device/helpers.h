@@ -10,6 +10,7 @@
 #include <net/tls.h>
 
 #include "../helpers.h"
+#include "driver.h"
 
 struct sock;
 struct sk_buff;
@@ -41,6 +42,11 @@ bool tlsr_netdev_is_up(struct net_device *dev);
 int tlsr_tls_dev_add_tx(struct net_device *dev, struct sock *sk,
 			struct tls_context *ctx, u32 start_seq);
 void tlsr_tls_dev_del_tx(struct net_device *dev, struct tls_context *ctx);
+int tlsr_gen_add_tx(const struct tls_rekey_gen_ops *ops,
+		    struct net_device *dev, struct sock *sk,
+		    struct tls_context *ctx, u32 slot, u32 start_seq);
+void tlsr_gen_del_tx(const struct tls_rekey_gen_ops *ops,
+		     struct net_device *dev, struct tls_context *ctx, u32 slot);
 int tlsr_tls_dev_resync_tx(struct net_device *dev, struct sock *sk, u32 seq,
 			   u64 rcd_sn);
 bool tlsr_ctx_tx_resync_pending(struct tls_context *ctx);
@@ -114,6 +120,7 @@ void tlsr_record_add_page(struct tls_record_info *rec, struct page *page,
 void tlsr_record_add_buf(struct tls_record_info *rec, void *addr, u32 len);
 void tlsr_record_put_frags(struct tls_record_info *rec);
 
+u32 tlsr_skb_decrypted_payload(struct sk_buff *skb, u32 *seq);
 struct sk_buff *tlsr_skb_fallback_copy(struct sk_buff *skb, u32 *seq,
 				       u8 **payload, u32 *len);
 struct sk_buff *tlsr_skb_fallback_finish(struct sk_buff *skb,

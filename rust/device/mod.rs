@@ -4,8 +4,9 @@
 //!
 //! tls.ko's driver-facing ABI (the five symbols in-tree drivers link
 //! against, and the C layout of the device TX context they read), device
-//! TX with its software fallback, and the record sealing the fallback
-//! shares with the simulated NIC, and device RX with its resync.
+//! TX with its software fallback and its key generations across rekeys,
+//! the record sealing the fallback shares with the simulated NIC, and
+//! device RX with its resync.
 
 mod abi;
 mod caps;
@@ -15,6 +16,8 @@ mod offload_tx;
 pub(crate) mod rx;
 mod sealer;
 pub(crate) mod tx;
+mod tx_gens;
+pub(crate) mod tx_rekey;
 
 pub(crate) use rx::DevRx;
 pub(crate) use tx::DevTx;

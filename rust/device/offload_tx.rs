@@ -51,7 +51,7 @@ impl RecordInfo {
     }
 
     /// `tls_record_start_seq()`.
-    fn start_seq(&self) -> u32 {
+    pub(crate) fn start_seq(&self) -> u32 {
         self.end_seq().wrapping_sub(self.len())
     }
 

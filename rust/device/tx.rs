@@ -13,6 +13,7 @@ use super::fallback;
 use super::list;
 use super::offload_tx::OffloadTx;
 use super::sealer::Sealer;
+use super::tx_gens::{GenOps, TxGens};
 use crate::bindings;
 use crate::context::{Context, Detached, Dir};
 use crate::proc::Stat;
@@ -35,8 +36,9 @@ pub(crate) struct DevTx {
     head: *mut bindings::tlsr_tx_head,
     /// Records, their TCP pushes and the key sequence, as in software.
     tx: KBox<Tx>,
-    /// The fallback's key and buffers, used under `offload.lock`.
-    fallback: KBox<Sealer>,
+    /// The key generations on the device and the fallback's keys, used
+    /// under `offload.lock`.
+    gens: TxGens,
 }
 
 const _: () = assert!(offset_of!(DevTx, head) == offset_of!(bindings::tlsr_dev_tx, head));
@@ -51,6 +53,17 @@ impl DevTx {
     pub(crate) unsafe fn tx<'a>(this: *mut Self) -> &'a mut Tx {
         // SAFETY: guaranteed by the caller.
         unsafe { &mut (*this).tx }
+    }
+
+    /// The key generations, for a driver's `tls_get_record()`.
+    ///
+    /// # Safety
+    ///
+    /// `this` is a live device TX state whose `offload.lock` the caller
+    /// holds for `'a`.
+    pub(crate) unsafe fn gens_locked<'a>(this: *mut Self) -> &'a TxGens {
+        // SAFETY: guaranteed by the caller.
+        unsafe { &(*this).gens }
     }
 
     /// The device TX context with its lock held, until the guard drops.
@@ -89,17 +102,29 @@ impl Locked<'_> {
         unsafe { OffloadTx::from_raw(&raw mut (*self.dev).offload) }
     }
 
+    /// The key generations.
+    pub(crate) fn gens(&mut self) -> &mut TxGens {
+        // SAFETY: only used under the lock, held for the guard's life.
+        unsafe { &mut (*self.dev).gens }
+    }
+
+    /// Appends `rec` to the record list (see [`OffloadTx::append`]).
+    pub(crate) fn append(&mut self, rec: KBox<bindings::tls_record_info>) {
+        self.offload().append(rec);
+        self.gens().appended();
+    }
+
     /// Starts the record list again for a key going onto the device:
     /// records before `start` (a start marker) pass it as they are, the
     /// next record has sequence number `rcd_sn`, the driver's state is
-    /// cleared, and `fallback` (that key's) replaces the sealer, which is
+    /// cleared, and `gens` (that key's) replace the generations, which are
     /// given back (to free outside the lock).
     pub(crate) fn restart(
         &mut self,
         start: KBox<bindings::tls_record_info>,
         rcd_sn: u64,
-        fallback: KBox<Sealer>,
-    ) -> KBox<Sealer> {
+        gens: TxGens,
+    ) -> TxGens {
         let offload = self.offload();
         offload.free_all();
         offload.append(start);
@@ -110,17 +135,17 @@ impl Locked<'_> {
             (*o).unacked_record_sn = rcd_sn.wrapping_sub(1);
             (*o).hint_record_sn = 0;
             core::ptr::write_bytes(&raw mut (*o).driver_state, 0, 1);
-            core::mem::replace(&mut (*self.dev).fallback, fallback)
         }
+        core::mem::replace(self.gens(), gens)
     }
 
-    /// The record list and the fallback's sealer.
-    pub(crate) fn offload_and_sealer(&mut self) -> (&OffloadTx, &mut Sealer) {
-        // SAFETY: as in `offload`; the sealer is only used under the lock.
+    /// The record list and the generations.
+    pub(crate) fn offload_and_gens(&mut self) -> (&OffloadTx, &mut TxGens) {
+        // SAFETY: as in `offload` and `gens`.
         unsafe {
             (
                 OffloadTx::from_raw(&raw mut (*self.dev).offload),
-                &mut *(*self.dev).fallback,
+                &mut (*self.dev).gens,
             )
         }
     }
@@ -135,7 +160,7 @@ impl Drop for Locked<'_> {
 
 /// The device of `sk`'s route if it can take the TX key of `ctx`
 /// (`NETIF_F_HW_TLS_TX`, and TLS 1.3 only if declared), with a reference.
-fn tx_device(sk: &SockGuard<'_>, ctx: &Context) -> Option<*mut bindings::net_device> {
+pub(super) fn tx_device(sk: &SockGuard<'_>, ctx: &Context) -> Option<*mut bindings::net_device> {
     // SAFETY: `sk` is locked; the helper takes RCU itself.
     let dev = unsafe { bindings::tlsr_sk_offload_netdev(sk.as_ptr()) };
     if dev.is_null() {
@@ -155,7 +180,7 @@ fn tx_device(sk: &SockGuard<'_>, ctx: &Context) -> Option<*mut bindings::net_dev
 /// The TX key of `ctx` goes on `dev` (whose reference the device list
 /// takes over) with `tls_dev_add`, starting at TCP sequence number
 /// `write_seq`, and the socket is attached to it; whether it was.
-fn add_key(
+pub(super) fn add_key(
     sk: &SockGuard<'_>,
     ctx: &Context,
     dev: *mut bindings::net_device,
@@ -176,7 +201,7 @@ fn add_key(
 
 /// A start marker at `write_seq`: bytes before it pass the device as
 /// they are.
-fn start_marker(write_seq: u32) -> Result<KBox<bindings::tls_record_info>> {
+pub(super) fn start_marker(write_seq: u32) -> Result<KBox<bindings::tls_record_info>> {
     let marker = bindings::tls_record_info {
         end_seq: write_seq,
         ..Default::default()
@@ -197,12 +222,14 @@ pub(crate) fn offload(
     };
     let (write_seq, _) = sk.tcp_write_seq_and_una();
     let rcd_sn = tx.key.seq;
-    let built = Sealer::new(ctx.crypto_info(Dir::Tx)).and_then(|fallback| {
+    let ops = caps::tx_generations(dev).map(|(o, n)| (GenOps(o), n));
+    let built = Sealer::new(ctx.crypto_info(Dir::Tx)).and_then(|sealer| {
+        let gens = TxGens::new(tx.key.generation, write_seq, rcd_sn, sealer, ops)?;
         let start = start_marker(write_seq)?;
         let slot = KBox::<DevTx>::new_uninit(GFP_KERNEL)?;
-        Ok((fallback, start, slot))
+        Ok((gens, start, slot))
     });
-    let Ok((fallback, start, slot)) = built else {
+    let Ok((gens, start, slot)) = built else {
         // SAFETY: the reference taken by `tx_device`.
         unsafe { bindings::tlsr_dev_put(dev) };
         return Err(tx);
@@ -214,7 +241,7 @@ pub(crate) fn offload(
             offload: Default::default(),
             head,
             tx,
-            fallback,
+            gens,
         },
     );
     let o = &raw mut dev_tx.offload;
@@ -318,7 +345,7 @@ unsafe extern "C" fn validate_xmit_skb_sw(
         return core::ptr::null_mut();
     };
     match Context::get(&sk) {
-        Some(ctx) => fallback_skb(&ctx, skb).map_or(core::ptr::null_mut(), Skb::into_raw),
+        Some(ctx) => fallback_skb(&ctx, skb, None).map_or(core::ptr::null_mut(), Skb::into_raw),
         None => skb.into_raw(),
     }
 }
@@ -376,73 +403,8 @@ pub(crate) fn resync_if_requested(
     });
 }
 
-/// A TLS 1.3 TX rekey of a device socket, for a device that holds one key
-/// per flow (the flow of the TLS 1.3 offload series posted to netdev): the
-/// socket leaves its device (records framed so far are sealed by the
-/// fallback under the key they were framed for, whatever device they
-/// leave through) and seals its next records in software under the new
-/// key, until [`rejoin`] puts the new key on the device.
-pub(crate) fn rekey_leaves_device(sk: &SockGuard<'_>, ctx: &Context, tx: &mut Tx) {
-    if !tx.on_device() {
-        return;
-    }
-    match list::with_device(ctx.as_ptr(), Dir::Tx, |dev| dev) {
-        Some(dev) => list::leave(dev, Some(ctx.as_ptr()), false),
-        // Already off the device (it went down): make sure of the
-        // validator all the same.
-        // SAFETY: the context and its socket are live.
-        None => unsafe { to_software_validator(ctx.as_ptr()) },
-    }
-    // Records the device framed never share an skb with sealed ones (the
-    // records still waiting for TCP fence themselves when sent).
-    sk.tcp_write_collapse_fence();
-    tx.leave_device(sk, true);
-}
-
-/// Puts the current TX key of a socket that left its device for a rekey
-/// on its route's device at this record boundary, once no record framed
-/// for the old key can be sent again (TCP acknowledged them all) and TCP
-/// took every record sealed in software since: as a first offload at
-/// `write_seq`, the records sealed in software passing the device as
-/// bytes before the start marker. The device may refuse it; the socket
-/// then stays in software.
-pub(crate) fn rejoin(sk: &SockGuard<'_>, ctx: &Context, tx: &mut Tx) {
-    if !tx.may_rejoin(sk) {
-        return;
-    }
-    let Some(dev_tx) = ctx.dev_tx() else {
-        tx.rejoined(None);
-        return;
-    };
-    let Some(dev) = tx_device(sk, ctx) else {
-        tx.rejoined(None);
-        return;
-    };
-    let (write_seq, _) = sk.tcp_write_seq_and_una();
-    // Drivers take the record sequence number from the key's `rec_seq`.
-    ctx.set_rec_seq(sk, Dir::Tx, tx.key.seq);
-    let built = Sealer::new(ctx.crypto_info(Dir::Tx))
-        .and_then(|fallback| Ok((fallback, start_marker(write_seq)?)));
-    let Ok((fallback, start)) = built else {
-        // SAFETY: the reference taken by `tx_device`.
-        unsafe { bindings::tlsr_dev_put(dev) };
-        tx.rejoined(None);
-        return;
-    };
-    // SAFETY: the device TX state lives as long as the socket's TLS state.
-    // The old key's sealer is freed once the lock is released.
-    let _old = unsafe { DevTx::lock(dev_tx) }.restart(start, tx.key.seq, fallback);
-    sk.tcp_write_collapse_fence();
-    if add_key(sk, ctx, dev, write_seq) {
-        tx.rejoined(Some(offload_ptr(dev_tx)));
-        Stat::TxDeviceRekey.inc(sk);
-    } else {
-        tx.rejoined(None);
-    }
-}
-
 /// The device TX context (the first field) of a device TX state.
-fn offload_ptr(dev: *mut DevTx) -> NonNull<bindings::tls_offload_context_tx> {
+pub(super) fn offload_ptr(dev: *mut DevTx) -> NonNull<bindings::tls_offload_context_tx> {
     // SAFETY: only the address of the field is taken; `dev` is not null.
     unsafe { NonNull::new_unchecked(&raw mut (*dev).offload) }
 }
@@ -474,13 +436,35 @@ impl Drop for Registration {
 }
 
 /// `tls_encrypt_skb()` and the validator's fallback: `skb` of the socket
-/// of `ctx` sealed in software; `None` if it was dropped.
-pub(crate) fn fallback_skb(ctx: &Context, skb: Skb) -> Option<Skb> {
+/// of `ctx` sealed in software (its records also counted in `cause`);
+/// `None` if it was dropped.
+pub(crate) fn fallback_skb(ctx: &Context, skb: Skb, cause: Option<Stat>) -> Option<Skb> {
     let Some(dev) = ctx.dev_tx() else {
         // Not a device TX socket: nothing of it is marked for a device.
         return Some(skb);
     };
     // SAFETY: the device TX state lives until `sk_destruct`, after the
     // socket's last skb.
-    unsafe { fallback::encrypt_skb(dev, skb) }
+    unsafe { fallback::encrypt_skb(dev, skb, cause) }
+}
+
+/// Whether a record of `skb`, framed for the device, is of a key
+/// generation the device gave up while TCP may still send it again (a
+/// device with several generations, its oldest evicted by a rekey): the
+/// fallback seals such an skb before it reaches the driver.
+pub(crate) fn lacks_generation(ctx: &Context, skb: &Skb) -> bool {
+    let Some(dev) = ctx.dev_tx() else {
+        return false;
+    };
+    let mut seq = 0;
+    // SAFETY: `skb` is a valid TCP skb; `seq` is a local.
+    let len = unsafe { bindings::tlsr_skb_decrypted_payload(skb.as_ptr(), &mut seq) };
+    if len == 0 {
+        return false;
+    }
+    // SAFETY: the device TX state lives until `sk_destruct`, after the
+    // socket's last skb.
+    let mut locked = unsafe { DevTx::lock(dev) };
+    let gens = locked.gens();
+    gens.ops().is_some() && !gens.on_device(seq, len as usize)
 }

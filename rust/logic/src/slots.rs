@@ -74,13 +74,6 @@ impl Slots {
         }
     }
 
-    /// The slot holding `generation`, if any.
-    pub fn slot_of(&self, generation: u32) -> Option<usize> {
-        self.held()
-            .find(|(_, h)| h.generation == generation)
-            .map(|(i, _)| i)
-    }
-
     /// The slot the device handles a record of `generation` starting at
     /// TCP sequence `seq` with; `None` if software must (the generation is
     /// not on the device, or was placed after that record).
@@ -144,6 +137,14 @@ impl Slots {
         Some((i, generation))
     }
 
+    /// The earliest TCP sequence number at which a generation on the
+    /// device ends (none if only the newest is there).
+    pub fn next_end(&self) -> Option<u32> {
+        self.held()
+            .filter_map(|(_, h)| h.end)
+            .reduce(|a, b| if seq_before(b, a) { b } else { a })
+    }
+
     /// The generation waiting for a slot.
     pub fn waiting(&self) -> Option<u32> {
         self.waiting
@@ -152,6 +153,19 @@ impl Slots {
     /// Generations on the device.
     pub fn in_use(&self) -> usize {
         self.held().count()
+    }
+
+    /// No slot is free for a new generation: the oldest generation on the
+    /// device leaves its slot now, whatever of its records may still be
+    /// sent again (those go through software from then on). Its slot and
+    /// generation.
+    pub fn evict_oldest(&mut self) -> Option<(usize, u32)> {
+        let (i, h) = self
+            .held()
+            .reduce(|a, b| if seq_before(b.1.start, a.1.start) { b } else { a })
+            .map(|(i, h)| (i, *h))?;
+        self.slots[i] = None;
+        Some((i, h.generation))
     }
 
     /// The device gave up a slot (a failed add, the device going away):
@@ -170,6 +184,33 @@ impl Slots {
     fn free(&self) -> Option<usize> {
         self.slots[..self.n].iter().position(Option::is_none)
     }
+}
+
+/// Splits the `len` bytes from TCP sequence `seq` into runs of one
+/// generation each, `starts` holding the TCP sequence number where each
+/// generation's records begin, oldest first: `f(offset, length, index)`
+/// for each run, `index` into `starts` (`None` for bytes before the
+/// first). Stops at the first error `f` returns.
+pub fn for_each_run<E>(
+    starts: &[u32],
+    seq: u32,
+    len: usize,
+    mut f: impl FnMut(usize, usize, Option<usize>) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut off = 0;
+    while off < len {
+        let at = seq.wrapping_add(off as u32);
+        let idx = starts.iter().rposition(|&s| !seq_before(at, s));
+        let next = starts[idx.map_or(0, |i| i + 1)..]
+            .first()
+            .map(|&s| s.wrapping_sub(at) as usize);
+        // Sorted starts put the next one after `at`; at least a byte
+        // goes whatever the caller gave.
+        let n = next.map_or(len - off, |d| d.clamp(1, len - off));
+        f(off, n, idx)?;
+        off += n;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

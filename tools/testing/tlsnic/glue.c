@@ -84,6 +84,19 @@ module_param_named(tls13, tnic_tls13, bool, 0444);
 MODULE_PARM_DESC(tls13, "declare TLS 1.3 TX and RX offload to tls_rekey (default Y)");
 static bool tnic_tls13_declared;
 
+/*
+ * TX key generations per flow declared to tls_rekey
+ * (tls_rekey_dev_set_generations()); 1: one key per flow, as in-tree
+ * drivers.
+ */
+static uint tnic_tx_generations = 1;
+module_param_named(tx_generations, tnic_tx_generations, uint, 0444);
+MODULE_PARM_DESC(tx_generations, "TX key generations per flow (1-4, default 1)");
+static atomic64_t tnic_tx_gen_adds;	/* gen_add (TX) calls that took a key */
+static atomic64_t tnic_tx_gen_dels;	/* gen_del (TX) calls */
+static atomic64_t tnic_tx_no_key;	/* records of a generation not held */
+static bool tnic_refuse_gen_add;	/* knob: gen_add fails */
+
 /* tls_get_record() with the record's span; the caller holds ctx->lock. */
 void *tnic_get_record(struct tls_offload_context_tx *ctx, u32 seq,
 		      u64 *rcd_sn, u32 *end_seq, u32 *len)
@@ -124,7 +137,8 @@ static int tnic_tls_dev_add(struct net_device *netdev, struct sock *sk,
 		goto refuse;
 	/* crypto_info is the ULP's union tls_crypto_context. */
 	err = tnic_flow_add(flow, (const u8 *)crypto_info,
-			    sizeof(union tls_crypto_context));
+			    sizeof(union tls_crypto_context),
+			    start_offload_tcp_sn);
 	if (err)
 		atomic_dec(&tnic_tx_flows);
 	return err;
@@ -166,6 +180,63 @@ static int tnic_tls_dev_resync(struct net_device *netdev, struct sock *sk,
 			       seq, rcd_sn);
 	return 0;
 }
+
+/* A further TX key generation of a flow, in @slot (tls_rekey's contract). */
+static int tnic_gen_add(struct net_device *netdev, struct sock *sk,
+			enum tls_offload_ctx_dir direction, u32 slot,
+			struct tls_crypto_info *crypto_info, u32 start_tcp_sn)
+{
+	struct tls_context *tls_ctx = tls_get_ctx(sk);
+	struct tls_offload_context_tx *ctx = tls_offload_ctx_tx(tls_ctx);
+	void *flow = *(void **)__tls_driver_ctx(tls_ctx, direction);
+	unsigned long flags;
+	void *key;
+	int err;
+
+	if (direction != TLS_OFFLOAD_CTX_DIR_TX || !flow)
+		return -EOPNOTSUPP;
+	if (READ_ONCE(tnic_refuse_gen_add))
+		goto refuse;
+	key = tnic_key_new((const u8 *)crypto_info,
+			   sizeof(union tls_crypto_context), start_tcp_sn);
+	if (!key)
+		return -ENOMEM;
+	/* The xmit path reads the slots under the same lock. */
+	spin_lock_irqsave(&ctx->lock, flags);
+	err = tnic_flow_put(flow, slot, key);
+	spin_unlock_irqrestore(&ctx->lock, flags);
+	if (err) {
+		tnic_key_free(key);
+		return err;
+	}
+	atomic64_inc(&tnic_tx_gen_adds);
+	return 0;
+refuse:
+	atomic64_inc(&tnic_dev_add_refused);
+	return -ENOSPC;
+}
+
+static void tnic_gen_del(struct net_device *netdev, struct tls_context *tls_ctx,
+			 enum tls_offload_ctx_dir direction, u32 slot)
+{
+	struct tls_offload_context_tx *ctx = tls_offload_ctx_tx(tls_ctx);
+	void *flow = *(void **)__tls_driver_ctx(tls_ctx, direction);
+	unsigned long flags;
+	void *key;
+
+	if (direction != TLS_OFFLOAD_CTX_DIR_TX || !flow)
+		return;
+	spin_lock_irqsave(&ctx->lock, flags);
+	key = tnic_flow_take(flow, slot);
+	spin_unlock_irqrestore(&ctx->lock, flags);
+	tnic_key_free(key);
+	atomic64_inc(&tnic_tx_gen_dels);
+}
+
+static struct tls_rekey_gen_ops tnic_gen_ops = {
+	.gen_add = tnic_gen_add,
+	.gen_del = tnic_gen_del,
+};
 
 static const struct tlsdev_ops tnic_tlsdev_ops = {
 	.tls_dev_add = tnic_tls_dev_add,
@@ -218,6 +289,8 @@ static struct sk_buff *tnic_tls_tx(struct sk_buff *skb)
 	ret = tnic_flow_tx(flow, ctx, ntohl(tcp_hdr(nskb)->seq),
 			   nskb->data + off, len);
 	spin_unlock_irqrestore(&ctx->lock, flags);
+	if (ret == -ENOKEY)
+		atomic64_inc(&tnic_tx_no_key);
 	if (ret < 0)
 		goto drop;
 	atomic64_add(ret, &tnic_tx_records);
@@ -335,7 +408,11 @@ static netdev_tx_t tnic_xmit(struct sk_buff *skb, struct net_device *dev)
 		kfree_skb(skb);
 		goto drop;
 	}
-	if (tls_is_skb_tx_device_offloaded(skb)) {
+	/*
+	 * Skbs of an offloaded socket not marked decrypted carry ciphertext
+	 * already (tls_rekey's fallback sealed them) and go as they are.
+	 */
+	if (tls_is_skb_tx_device_offloaded(skb) && skb_is_decrypted(skb)) {
 		skb = tnic_tls_tx(skb);
 		if (!skb)
 			goto drop;
@@ -588,6 +665,11 @@ int tnic_glue_init(void)
 	debugfs_create_u32("rx_reorder_every", 0644, tnic_debugfs,
 			   &tnic_rx_reorder_every);
 	tnic_counter("rx_reordered", &tnic_rx_reordered);
+	tnic_counter("tx_gen_adds", &tnic_tx_gen_adds);
+	tnic_counter("tx_gen_dels", &tnic_tx_gen_dels);
+	tnic_counter("tx_no_key", &tnic_tx_no_key);
+	debugfs_create_bool("refuse_gen_add", 0644, tnic_debugfs,
+			    &tnic_refuse_gen_add);
 	tnic_rx_init(tnic_debugfs);
 	if (tnic_tls13) {
 		int (*reg)(const struct tlsdev_ops *ops, u32 caps);
@@ -599,6 +681,20 @@ int tnic_glue_init(void)
 				     TLS_REKEY_DEV_TLS13_RX);
 			symbol_put(tls_rekey_dev_register);
 		}
+	}
+	if (tnic_tls13_declared && tnic_tx_generations > 1) {
+		int (*gens)(const struct tlsdev_ops *ops,
+			    const struct tls_rekey_gen_ops *gen_ops);
+
+		tnic_gen_ops.generations[TLS_OFFLOAD_CTX_DIR_TX] =
+			tnic_tx_generations;
+		gens = symbol_get(tls_rekey_dev_set_generations);
+		err = gens ? gens(&tnic_tlsdev_ops, &tnic_gen_ops) : -ENOENT;
+		if (gens)
+			symbol_put(tls_rekey_dev_set_generations);
+		if (err)
+			pr_warn("tlsnic: %u TX generations not declared: %d\n",
+				tnic_tx_generations, err);
 	}
 	return 0;
 }

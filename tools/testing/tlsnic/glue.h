@@ -16,7 +16,12 @@
 struct tls_offload_context_tx;
 
 /* Implemented in Rust. */
-int tnic_flow_add(void **flow, const u8 *crypto_info, unsigned int len);
+int tnic_flow_add(void **flow, const u8 *crypto_info, unsigned int len,
+		  u32 start_seq);
+void *tnic_key_new(const u8 *crypto_info, unsigned int len, u32 start_seq);
+void tnic_key_free(void *key);
+int tnic_flow_put(void *flow, u32 slot, void *key);
+void *tnic_flow_take(void *flow, u32 slot);
 void tnic_flow_del(void *flow);
 int tnic_flow_tx(void *flow, struct tls_offload_context_tx *ctx, u32 seq,
 		 u8 *payload, unsigned int len);

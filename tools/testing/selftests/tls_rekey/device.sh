@@ -426,3 +426,121 @@ device_done() {
 	tnic_unpair
 	check "device.$1.tlsnic_unloads" rmmod tlsnic
 }
+
+# transfer_rekey_down NAME NBYTES: a TLS 1.3 transfer whose sender, halfway,
+# waits while its device goes down and up again, then sends a KeyUpdate
+# and the rest under the next key.
+transfer_rekey_down() {
+	local pause
+	pause=$(mktemp -u)
+	(
+		for _ in $(seq 1200); do [ -e "$pause.half" ] && break; sleep 0.05; done
+		ip -n tna link set tn0 down; sleep 1; ip -n tna link set tn0 up
+		touch "$pause.go"
+	) &
+	local flap=$!
+	transfer "$1" "$2" 13 gcm128 "$pause" rekey
+	local rc=$?
+	wait $flap
+	rm -f "$pause.half" "$pause.go"
+	return $rc
+}
+
+# gen_mark, then gen_report NAME: like rekey_mark/rekey_report, with
+# GEN_EVICTED (generations the device gave up while their records could be
+# sent again), GEN_REFUSED, GEN_FALLBACK (records the fallback sealed for
+# a generation the device gave up) and GEN_ADDS (the NIC's gen_add calls).
+gen_mark() {
+	rekey_mark
+	GEN_MARK="$(tls_stat tna TlsTxDeviceGenEvicted) $(tls_stat tna TlsTxDeviceGenRefused) $(tls_stat tna TlsTxDeviceFallbackRetired) $(tnic_counter tx_gen_adds)"
+}
+
+gen_report() {
+	local ev rf fb adds
+	rekey_report "$1"
+	read -r ev rf fb adds <<<"$GEN_MARK"
+	GEN_EVICTED=$(($(tls_stat tna TlsTxDeviceGenEvicted) - ev))
+	GEN_REFUSED=$(($(tls_stat tna TlsTxDeviceGenRefused) - rf))
+	GEN_FALLBACK=$(($(tls_stat tna TlsTxDeviceFallbackRetired) - fb))
+	GEN_ADDS=$(($(tnic_counter tx_gen_adds) - adds))
+	echo "$1: $GEN_ADDS generations added, $GEN_EVICTED evicted, $GEN_REFUSED refused, $GEN_FALLBACK records sealed by the fallback for evicted ones"
+}
+
+# device_generations_tests LABEL: TLS 1.3 TX rekeys on a NIC holding 2 and
+# 3 key generations per flow (tls_rekey only: tls.ko has no such
+# contract), each transfer byte-exact. With a free slot the device takes
+# every new key at its first record: no record sealed in software. With a
+# KeyUpdate after every record the oldest generation is evicted while TCP
+# may still resend it; retransmissions of it are sealed by the fallback.
+device_generations_tests() {
+	local label=$1 nbytes=${TLS_REKEY_DEVICE_BYTES:-8388608} n p
+	local records=$((nbytes / 16384))
+	local every=$((nbytes / 8 < 1048576 ? nbytes / 8 : 1048576))
+	for n in 2 3; do
+		p="device.$label.generations$n"
+		check "$p.tlsnic_loads" insmod "/build/module/$VARIANT/tlsnic/tlsnic.ko" tx_generations=$n
+		check "$p.pair" tnic_pair
+		gen_mark
+		check "$p.rekey.byte_exact" transfer rekey "$nbytes" 13 gcm128 - rekey
+		gen_report rekey
+		check "$p.rekey.on_device_at_once" [ "$REKEY_REJOINS" = 1 -a "$GEN_ADDS" = 1 ]
+		check "$p.rekey.no_software_window" [ "$REKEY_SW" = 0 ]
+		check "$p.rekey.all_sealed_by_device" [ "$REKEY_DEV" -ge "$records" ]
+
+		# A KeyUpdate every 64 records (every eighth if less), under
+		# loss and duplication: the device takes each key at once.
+		tc -n tna qdisc add dev tn0 root netem loss 2% duplicate 1% &&
+			tc -n tnb qdisc add dev tn1 root netem delay 1ms reorder 25% 50% loss 1%
+		gen_mark
+		check "$p.rekey_often.netem.byte_exact" \
+			transfer rekey_often "$nbytes" 13 gcm128 - "rekey:$every"
+		gen_report rekey_often
+		check "$p.rekey_often.on_device_at_once" [ "$GEN_ADDS" = $(((nbytes - 1) / every)) ]
+		check "$p.rekey_often.no_software_window" [ "$REKEY_SW" = 0 ]
+		tc -n tna qdisc del dev tn0 root
+		tc -n tnb qdisc del dev tn1 root
+
+		# A KeyUpdate after every record: slots run out before TCP has
+		# the old records acknowledged, so the oldest is evicted; not
+		# one record is sealed in software.
+		gen_mark
+		check "$p.rekey_every_record.byte_exact" \
+			transfer rekey_every_record "$nbytes" 13 gcm128 - rekey:16384
+		gen_report rekey_every_record
+		check "$p.rekey_every_record.evicted" [ "$GEN_EVICTED" -gt 0 ]
+		check "$p.rekey_every_record.on_device_at_once" [ "$GEN_ADDS" = $((records - 1)) ]
+		check "$p.rekey_every_record.no_software_window" [ "$REKEY_SW" = 0 ]
+		# The same under loss: retransmissions of evicted generations
+		# are sealed by the fallback (TlsTxDeviceFallbackRetired).
+		tc -n tna qdisc add dev tn0 root netem loss 2% duplicate 1% &&
+			tc -n tnb qdisc add dev tn1 root netem delay 1ms reorder 25% 50% loss 1%
+		gen_mark
+		check "$p.rekey_every_record.netem.byte_exact" \
+			transfer rekey_every_record_netem "$nbytes" 13 gcm128 - rekey:16384
+		gen_report rekey_every_record_netem
+		tc -n tna qdisc del dev tn0 root
+		tc -n tnb qdisc del dev tn1 root
+
+		# The device refuses the next generation: the rest is sealed in
+		# software, the connection unharmed.
+		echo Y >"$TNIC_DBG/refuse_gen_add"
+		gen_mark
+		check "$p.refused.byte_exact" transfer refused "$nbytes" 13 gcm128 - rekey
+		gen_report refused
+		echo N >"$TNIC_DBG/refuse_gen_add"
+		check "$p.refused.counted" [ "$GEN_REFUSED" = 1 -a "$REKEY_REJOINS" = 0 ]
+
+		# The device goes down and up halfway, then the KeyUpdate: the
+		# socket has left the device, the new key cannot go there.
+		gen_mark
+		check "$p.rekey_after_down.byte_exact" transfer_rekey_down rekey_after_down "$nbytes"
+		gen_report rekey_after_down
+		check "$p.rekey_after_down.stays_off" [ "$REKEY_REJOINS" = 0 ]
+
+		check "$p.no_record_without_key" [ "$(tnic_counter tx_no_key)" = 0 ]
+		check "$p.tx_errors_zero" [ "$(tnic_counter tx_errors)" = 0 ]
+		tnic_unpair
+		check "$p.no_flows_left" [ "$(tnic_counter tx_flows)" = 0 ]
+		check "$p.tlsnic_unloads" rmmod tlsnic
+	done
+}

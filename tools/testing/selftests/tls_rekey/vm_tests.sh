@@ -72,6 +72,8 @@ fi
 . /src/tools/testing/selftests/tls_rekey/device_duplex.sh
 echo "== device offload: the simulated TLS-offload NIC with tls_rekey"
 device_tests tls_rekey 1 1
+echo "== TLS 1.3 TX rekeys on a NIC holding several key generations"
+device_generations_tests tls_rekey
 echo "== device RX offload: the simulated NIC decrypting for tls_rekey"
 device_rx_tests device_rx.tls_rekey 1
 echo "== both directions on the device, both ends sending, with tls_rekey"
