@@ -107,22 +107,39 @@ impl Tx {
 
     /// Records are sealed in software until the device takes the current
     /// key ([`Self::placed`]).
-    pub(crate) fn wait_for_device(&mut self) {
-        self.device = None;
+    pub(crate) fn wait_for_device(&mut self, sk: &SockGuard<'_>) {
+        self.seal_in_software(sk);
         self.waiting = true;
     }
 
-    /// The device took the current key: records are framed for it again.
-    pub(crate) fn placed(&mut self, device: NonNull<bindings::tls_offload_context_tx>) {
+    /// The device took the current key: records are framed for it again,
+    /// never in an skb with sealed ones (TCP would append them to its
+    /// last skb, whose decrypted mark they do not share).
+    pub(crate) fn placed(
+        &mut self,
+        sk: &SockGuard<'_>,
+        device: NonNull<bindings::tls_offload_context_tx>,
+    ) {
+        sk.tcp_write_collapse_fence();
         self.device = Some(device);
         self.waiting = false;
     }
 
     /// The device did not take the current key: records are sealed in
     /// software for good.
-    pub(crate) fn stay_in_software(&mut self) {
-        self.device = None;
+    pub(crate) fn stay_in_software(&mut self, sk: &SockGuard<'_>) {
+        self.seal_in_software(sk);
         self.waiting = false;
+    }
+
+    /// Records are sealed in software from now on, never in an skb with
+    /// framed ones (the framed records still waiting for TCP fence
+    /// themselves when sent).
+    fn seal_in_software(&mut self, sk: &SockGuard<'_>) {
+        if self.framed == 0 {
+            sk.tcp_write_collapse_fence();
+        }
+        self.device = None;
     }
 
     /// Sets what [`Self::device_due_passed`] waits for.

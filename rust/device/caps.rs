@@ -88,7 +88,9 @@ pub(crate) fn tx_generations(
     let gens = gens as *const bindings::tls_rekey_gen_ops;
     // SAFETY: registered gen ops stay valid until unregistered, which the
     // driver does after its devices are gone.
-    let n = unsafe { (*gens).generations[bindings::tls_offload_ctx_dir_TLS_OFFLOAD_CTX_DIR_TX as usize] };
+    let n = unsafe {
+        (*gens).generations[bindings::tls_offload_ctx_dir_TLS_OFFLOAD_CTX_DIR_TX as usize]
+    };
     (n >= 2).then_some((gens, n as usize))
 }
 

@@ -146,13 +146,19 @@ impl TxGens {
     /// TCP sequence number `seq` on, `len` of them.
     pub(crate) fn on_device(&self, seq: u32, len: usize) -> bool {
         if self.keys.len() == 1 && self.slots.in_use() == 1 {
-            return self.slots.device_for(self.keys[0].generation, self.keys[0].start).is_some();
+            return self
+                .slots
+                .device_for(self.keys[0].generation, self.keys[0].start)
+                .is_some();
         }
         let (starts, n) = self.starts();
         for_each_run(&starts[..n], seq, len, |_, _, i| match i {
             Some(i) => {
                 let k = &self.keys[i];
-                self.slots.device_for(k.generation, k.start).map(|_| ()).ok_or(())
+                self.slots
+                    .device_for(k.generation, k.start)
+                    .map(|_| ())
+                    .ok_or(())
             }
             None => Ok(()),
         })
@@ -176,7 +182,9 @@ impl TxGens {
                 rcd_sn: k.rcd_sn,
             };
             let run = &mut payload[off..off + len];
-            sealed += k.sealer.seal_segment(&mut records, seq.wrapping_add(off as u32), run)?;
+            sealed += k
+                .sealer
+                .seal_segment(&mut records, seq.wrapping_add(off as u32), run)?;
             Ok(())
         })?;
         Ok(sealed)
@@ -271,7 +279,11 @@ impl TxGens {
     /// software.
     pub(crate) fn lose(&mut self, slot: u32) {
         if let Some(h) = self.slots.lose(slot as usize) {
-            if self.keys.last().is_some_and(|k| k.generation == h.generation) {
+            if self
+                .keys
+                .last()
+                .is_some_and(|k| k.generation == h.generation)
+            {
                 drop(self.keys.pop());
             }
         }

@@ -38,8 +38,8 @@ pub(crate) fn rekey(sk: &SockGuard<'_>, ctx: &Context, tx: &mut Tx) {
     let start = tx.next_record_seq(sk);
     let Ok(sealer) = Sealer::new(ctx.crypto_info(Dir::Tx)) else {
         // No memory for the fallback's key: the rest goes in software.
-        leave(sk, ctx);
-        tx.stay_in_software();
+        leave(ctx);
+        tx.stay_in_software(sk);
         return;
     };
     // SAFETY: the device TX state lives as long as the socket's TLS state.
@@ -63,10 +63,10 @@ pub(crate) fn rekey(sk: &SockGuard<'_>, ctx: &Context, tx: &mut Tx) {
             place(sk, ctx, tx, dev_tx, slot, start);
         }
         Rekeyed::Waiting { legacy: true } => {
-            leave(sk, ctx);
-            tx.wait_for_device();
+            leave(ctx);
+            tx.wait_for_device(sk);
         }
-        Rekeyed::Waiting { legacy: false } => tx.wait_for_device(),
+        Rekeyed::Waiting { legacy: false } => tx.wait_for_device(sk),
     }
     tx.set_device_due(due(dev_tx));
 }
@@ -155,12 +155,12 @@ fn place(
         })
     });
     if added {
-        tx.placed(offload_ptr(dev_tx));
+        tx.placed(sk, offload_ptr(dev_tx));
         Stat::TxDeviceRekey.inc(sk);
     } else {
         // SAFETY: as in `rekey`.
         unsafe { DevTx::lock(dev_tx) }.gens().lose(slot);
-        tx.stay_in_software();
+        tx.stay_in_software(sk);
         Stat::TxDeviceGenRefused.inc(sk);
     }
 }
@@ -182,7 +182,7 @@ fn gen_del(ctx: &Context, dev_tx: *mut DevTx, slot: u32) {
 /// One key per flow: the socket leaves its device (records framed so far
 /// are sealed by the fallback under the key they were framed for, whatever
 /// device they leave through) and seals its next records in software.
-fn leave(sk: &SockGuard<'_>, ctx: &Context) {
+fn leave(ctx: &Context) {
     match list::with_device(ctx.as_ptr(), Dir::Tx, |dev| dev) {
         Some(dev) => list::leave(dev, Some(ctx.as_ptr()), false),
         // Already off the device (it went down): make sure of the
@@ -190,9 +190,6 @@ fn leave(sk: &SockGuard<'_>, ctx: &Context) {
         // SAFETY: the context and its socket are live.
         None => unsafe { to_software_validator(ctx.as_ptr()) },
     }
-    // Records the device framed never share an skb with sealed ones (the
-    // records still waiting for TCP fence themselves when sent).
-    sk.tcp_write_collapse_fence();
 }
 
 /// One key per flow, TCP has every record framed for the old key
@@ -204,7 +201,7 @@ fn leave(sk: &SockGuard<'_>, ctx: &Context) {
 fn rejoin(sk: &SockGuard<'_>, ctx: &Context, tx: &mut Tx, dev_tx: *mut DevTx) {
     tx.set_device_due(None);
     let Some(dev) = tx_device(sk, ctx) else {
-        tx.stay_in_software();
+        tx.stay_in_software(sk);
         return;
     };
     let (write_seq, _) = sk.tcp_write_seq_and_una();
@@ -218,17 +215,16 @@ fn rejoin(sk: &SockGuard<'_>, ctx: &Context, tx: &mut Tx, dev_tx: *mut DevTx) {
     let Ok((gens, start)) = built else {
         // SAFETY: the reference taken by `tx_device`.
         unsafe { bindings::tlsr_dev_put(dev) };
-        tx.stay_in_software();
+        tx.stay_in_software(sk);
         return;
     };
     // SAFETY: as in `rekey`. The old generations are freed once the lock
     // is released.
     let _old = unsafe { DevTx::lock(dev_tx) }.restart(start, rcd_sn, gens);
-    sk.tcp_write_collapse_fence();
     if add_key(sk, ctx, dev, write_seq) {
-        tx.placed(offload_ptr(dev_tx));
+        tx.placed(sk, offload_ptr(dev_tx));
         Stat::TxDeviceRekey.inc(sk);
     } else {
-        tx.stay_in_software();
+        tx.stay_in_software(sk);
     }
 }

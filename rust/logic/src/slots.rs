@@ -162,7 +162,13 @@ impl Slots {
     pub fn evict_oldest(&mut self) -> Option<(usize, u32)> {
         let (i, h) = self
             .held()
-            .reduce(|a, b| if seq_before(b.1.start, a.1.start) { b } else { a })
+            .reduce(|a, b| {
+                if seq_before(b.1.start, a.1.start) {
+                    b
+                } else {
+                    a
+                }
+            })
             .map(|(i, h)| (i, *h))?;
         self.slots[i] = None;
         Some((i, h.generation))

@@ -109,7 +109,9 @@ fn no_key(records: &mut NicRecords, seq: u32, len: usize) -> Result {
         if found.len != 0 {
             return Err(no_key_error());
         }
-        off += (found.end_seq.wrapping_sub(seq) as usize).saturating_sub(off).max(1);
+        off += (found.end_seq.wrapping_sub(seq) as usize)
+            .saturating_sub(off)
+            .max(1);
     }
     Ok(())
 }

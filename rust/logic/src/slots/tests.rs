@@ -104,7 +104,11 @@ fn eviction_frees_the_oldest_slot() {
     assert_eq!(s.next_end(), Some(100));
     assert_eq!(s.rekey(2, 200), Placement::Waiting);
     assert_eq!(s.evict_oldest(), Some((0, 0)));
-    assert_eq!(s.device_for(0, 50), None, "its retransmits go through software");
+    assert_eq!(
+        s.device_for(0, 50),
+        None,
+        "its retransmits go through software"
+    );
     assert_eq!(s.place_waiting(200), Some((0, 2)));
     assert_eq!(s.device_for(2, 200), Some(0));
     assert_eq!(s.device_for(1, 150), Some(1));

@@ -60,61 +60,28 @@ wait_listening() {
 	return 1
 }
 
-# transfer_with_down NAME NBYTES: a TLS 1.2 transfer whose sender sends
-# half of the bytes, waits while its device goes down and up again, then
-# sends the rest.
-transfer_with_down() {
-	local pause
+# transfer_paused NAME NBYTES VERSION ACTION [rekey]: a transfer (TLS 1.3
+# with rekey: a KeyUpdate halfway) whose sender waits halfway while ACTION
+# (a shell command) runs, then sends the rest.
+transfer_paused() {
+	local name=$1 nbytes=$2 version=$3 action=$4 pause
+	shift 4
 	pause=$(mktemp -u)
 	(
 		for _ in $(seq 1200); do [ -e "$pause.half" ] && break; sleep 0.05; done
-		ip -n tna link set tn0 down; sleep 1; ip -n tna link set tn0 up
+		eval "$action"
 		touch "$pause.go"
 	) &
-	local flap=$!
-	transfer "$1" "$2" 12 gcm128 "$pause"
+	local helper=$!
+	transfer "$name" "$nbytes" "$version" gcm128 "$pause" "$@"
 	local rc=$?
-	wait $flap
+	wait $helper
 	rm -f "$pause.half" "$pause.go"
 	return $rc
 }
 
-# transfer_with_resync NAME NBYTES: a TLS 1.2 transfer whose device asks
-# for a TX resync at the first segment after half of the bytes.
-transfer_with_resync() {
-	local pause
-	pause=$(mktemp -u)
-	(
-		for _ in $(seq 1200); do [ -e "$pause.half" ] && break; sleep 0.05; done
-		echo Y >"$TNIC_DBG/request_tx_resync"
-		touch "$pause.go"
-	) &
-	local knob=$!
-	transfer "$1" "$2" 12 gcm128 "$pause"
-	local rc=$?
-	wait $knob
-	echo N >"$TNIC_DBG/request_tx_resync"
-	rm -f "$pause.half" "$pause.go"
-	return $rc
-}
-
-# transfer_rekey_acked NAME NBYTES: a TLS 1.3 transfer whose sender waits
-# a second halfway, then sends a KeyUpdate and the rest under the next key.
-transfer_rekey_acked() {
-	local pause
-	pause=$(mktemp -u)
-	(
-		for _ in $(seq 1200); do [ -e "$pause.half" ] && break; sleep 0.05; done
-		sleep 1
-		touch "$pause.go"
-	) &
-	local waiter=$!
-	transfer "$1" "$2" 13 gcm128 "$pause" rekey
-	local rc=$?
-	wait $waiter
-	rm -f "$pause.half" "$pause.go"
-	return $rc
-}
+# The sender's device going down for a second, and back up.
+DOWN_UP="ip -n tna link set tn0 down; sleep 1; ip -n tna link set tn0 up"
 
 # rekey_mark, then rekey_report NAME: REKEY_DEV records the device sealed,
 # REKEY_SW records sealed in software waiting for the device to take a
@@ -203,7 +170,8 @@ device_tests() {
 		# the new key at the first record after it and not one record is
 		# sealed in software.
 		rekey_mark
-		check "device.$label.tls13.rekey_acked.byte_exact" transfer_rekey_acked rekey_acked "$nbytes"
+		check "device.$label.tls13.rekey_acked.byte_exact" \
+			transfer_paused rekey_acked "$nbytes" 13 "sleep 1" rekey
 		rekey_report rekey_acked
 		if [ "$offloaded13" = 1 ]; then
 			check "device.$label.tls13.rekey_acked.back_on_device" [ "$REKEY_REJOINS" = 1 ]
@@ -237,7 +205,9 @@ device_tests() {
 		# the request comes with the next segment): the ULP calls
 		# tls_dev_resync at the next record.
 		before=$(tnic_counter tx_resyncs)
-		check "device.$label.tx_resync.byte_exact" transfer_with_resync resync "$nbytes"
+		check "device.$label.tx_resync.byte_exact" \
+			transfer_paused resync "$nbytes" 12 "echo Y >$TNIC_DBG/request_tx_resync"
+		echo N >"$TNIC_DBG/request_tx_resync"
 		echo "tx_resync: $(($(tnic_counter tx_resyncs) - before)) resyncs"
 		if [ "$offloaded" = 1 ]; then
 			check "device.$label.tx_resync.device_resynced" [ "$(tnic_counter tx_resyncs)" -gt "$before" ]
@@ -345,7 +315,7 @@ device_tests() {
 	# records sent after it are sealed by the software fallback.
 	before=$(tnic_counter tx_records_encrypted)
 	local fb=$(tls_stat tna TlsTxDeviceFallback)
-	check "device.$label.device_down_up.byte_exact" transfer_with_down down_up "$nbytes"
+	check "device.$label.device_down_up.byte_exact" transfer_paused down_up "$nbytes" 12 "$DOWN_UP"
 	after=$(tnic_counter tx_records_encrypted)
 	# TlsTxDeviceFallback is tls_rekey's (tls.ko has no such counter).
 	[ -n "$fb" ] && fb=$(($(tls_stat tna TlsTxDeviceFallback) - fb))
@@ -377,6 +347,31 @@ peer_tests() {
 	echo "peer: device encrypted $((after - before)) records"
 	check "device.$label.peer.records_encrypted_by_device" [ $((after - before)) -gt 0 ]
 	device_done "$label.peer"
+}
+
+# peer_generations_tests LABEL: peer.py's TLS 1.3 rekey case (100
+# KeyUpdates each way, data both ways in between, checked by its userspace
+# record layer) with the kTLS end's TX on a NIC holding two generations per
+# flow: every TX KeyUpdate puts the next key on the device at once.
+peer_generations_tests() {
+	local label=$1 rekeys=0 sw=0
+	check "device.$label.peer_generations.tlsnic_loads" \
+		insmod "/build/module/$VARIANT/tlsnic/tlsnic.ko" tx_generations=2
+	check "device.$label.peer_generations.pair" tnic_pair
+	rekeys=$(tls_stat tna TlsTxDeviceRekey)
+	sw=$(tls_stat tna TlsTxDeviceRekeySwRecords)
+	python3 /src/tools/testing/selftests/tls_rekey/peer.py --netns tna,tnb,10.77.0.2 \
+		--rekeys 100 --only '13_aes_gcm_128.rekey,13_aes_gcm_256.rekey' 2>&1 |
+		sed -n -e "s/^ok \(.*\)/RESULT ok device.$label.peer_generations.\1/p" \
+			-e "s/^not ok \([^:]*\).*/RESULT fail device.$label.peer_generations.\1\n&/p" \
+			-e '/passed, .* failed/p'
+	rekeys=$(($(tls_stat tna TlsTxDeviceRekey) - rekeys))
+	sw=$(($(tls_stat tna TlsTxDeviceRekeySwRecords) - sw))
+	echo "peer_generations: $rekeys TX keys onto the device, $sw records in software waiting for it, $(tnic_counter tx_gen_adds) gen_add calls"
+	check "device.$label.peer_generations.every_key_on_device" [ "$rekeys" = 200 ]
+	check "device.$label.peer_generations.no_software_window" [ "$sw" = 0 ]
+	check "device.$label.peer_generations.no_record_without_key" [ "$(tnic_counter tx_no_key)" = 0 ]
+	device_done "$label.peer_generations"
 }
 
 # bond_tests LABEL: the sender's NIC enslaved to a bond. bonding passes
@@ -425,25 +420,6 @@ device_done() {
 	check "device.$1.tx_errors_zero" [ "$(tnic_counter tx_errors)" = 0 ]
 	tnic_unpair
 	check "device.$1.tlsnic_unloads" rmmod tlsnic
-}
-
-# transfer_rekey_down NAME NBYTES: a TLS 1.3 transfer whose sender, halfway,
-# waits while its device goes down and up again, then sends a KeyUpdate
-# and the rest under the next key.
-transfer_rekey_down() {
-	local pause
-	pause=$(mktemp -u)
-	(
-		for _ in $(seq 1200); do [ -e "$pause.half" ] && break; sleep 0.05; done
-		ip -n tna link set tn0 down; sleep 1; ip -n tna link set tn0 up
-		touch "$pause.go"
-	) &
-	local flap=$!
-	transfer "$1" "$2" 13 gcm128 "$pause" rekey
-	local rc=$?
-	wait $flap
-	rm -f "$pause.half" "$pause.go"
-	return $rc
 }
 
 # gen_mark, then gen_report NAME: like rekey_mark/rekey_report, with
@@ -533,7 +509,8 @@ device_generations_tests() {
 		# The device goes down and up halfway, then the KeyUpdate: the
 		# socket has left the device, the new key cannot go there.
 		gen_mark
-		check "$p.rekey_after_down.byte_exact" transfer_rekey_down rekey_after_down "$nbytes"
+		check "$p.rekey_after_down.byte_exact" \
+			transfer_paused rekey_after_down "$nbytes" 13 "$DOWN_UP" rekey
 		gen_report rekey_after_down
 		check "$p.rekey_after_down.stays_off" [ "$REKEY_REJOINS" = 0 ]
 

@@ -83,6 +83,7 @@ device_duplex_tests device_duplex.tls_rekey 1
 # it (config.drivers).
 if [ "$VARIANT" = lean ]; then
 	peer_tests tls_rekey
+	peer_generations_tests tls_rekey
 	bond_tests tls_rekey
 fi
 
