@@ -60,6 +60,20 @@ wait_listening() {
 	return 1
 }
 
+# netem_on, netem_off: loss and duplication on the sender's device, delay
+# and reordering only on the receiver's (ACKs): netem orphans the skbs it
+# delays, and the stack drops device-TLS skbs without a socket (upstream
+# too).
+netem_on() {
+	tc -n tna qdisc add dev tn0 root netem loss 2% duplicate 1% &&
+		tc -n tnb qdisc add dev tn1 root netem delay 1ms reorder 25% 50% loss 1%
+}
+
+netem_off() {
+	tc -n tna qdisc del dev tn0 root
+	tc -n tnb qdisc del dev tn1 root
+}
+
 # transfer_paused NAME NBYTES VERSION ACTION [rekey]: a transfer (TLS 1.3
 # with rekey: a KeyUpdate halfway) whose sender waits halfway while ACTION
 # (a shell command) runs, then sends the rest.
@@ -132,11 +146,8 @@ device_tests() {
 			fi
 		done
 	done
-	# Loss and duplication on the sender's device, delay and reordering
-	# only on the receiver's (ACKs): netem orphans the skbs it delays, and
-	# the stack drops device-TLS skbs without a socket (upstream too).
-	tc -n tna qdisc add dev tn0 root netem loss 2% duplicate 1% &&
-		tc -n tnb qdisc add dev tn1 root netem delay 1ms reorder 25% 50% loss 1%
+	# Loss, duplication and reordering (netem_on).
+	netem_on
 	before=$(tnic_counter tx_records_encrypted)
 	check "device.$label.netem.tls12.gcm128.byte_exact" transfer netem "$nbytes" 12 gcm128
 	after=$(tnic_counter tx_records_encrypted)
@@ -146,8 +157,7 @@ device_tests() {
 	if [ "$offloaded" = 1 ] && [ "$records" -ge 256 ]; then
 		check "device.$label.netem.retransmits_reencrypted" [ $((after - before)) -gt "$records" ]
 	fi
-	tc -n tna qdisc del dev tn0 root
-	tc -n tnb qdisc del dev tn1 root
+	netem_off
 	if [ "$short" != 1 ]; then
 		# A TLS 1.3 KeyUpdate halfway, on a device holding one key per
 		# flow: records before it (half of them and the KeyUpdate) are
@@ -182,8 +192,7 @@ device_tests() {
 		# A KeyUpdate every 64 records (every eighth of the transfer if
 		# that is less) under loss, duplication and ACK reordering: old-key
 		# retransmits in each software window are sealed by the fallback.
-		tc -n tna qdisc add dev tn0 root netem loss 2% duplicate 1% &&
-			tc -n tnb qdisc add dev tn1 root netem delay 1ms reorder 25% 50% loss 1%
+		netem_on
 		local every=$((nbytes / 8 < 1048576 ? nbytes / 8 : 1048576))
 		rekey_mark
 		check "device.$label.tls13.rekey_often.netem.byte_exact" \
@@ -192,8 +201,7 @@ device_tests() {
 		if [ "$offloaded13" = 1 ] && [ "$records" -ge 256 ]; then
 			check "device.$label.tls13.rekey_often.back_on_device" [ "$REKEY_REJOINS" -ge 1 ]
 		fi
-		tc -n tna qdisc del dev tn0 root
-		tc -n tnb qdisc del dev tn1 root
+		netem_off
 		# A KeyUpdate after every record: the socket goes back on the
 		# device whenever the acknowledgements catch up.
 		rekey_mark
@@ -465,16 +473,14 @@ device_generations_tests() {
 
 		# A KeyUpdate every 64 records (every eighth if less), under
 		# loss and duplication: the device takes each key at once.
-		tc -n tna qdisc add dev tn0 root netem loss 2% duplicate 1% &&
-			tc -n tnb qdisc add dev tn1 root netem delay 1ms reorder 25% 50% loss 1%
+		netem_on
 		gen_mark
 		check "$p.rekey_often.netem.byte_exact" \
 			transfer rekey_often "$nbytes" 13 gcm128 - "rekey:$every"
 		gen_report rekey_often
 		check "$p.rekey_often.on_device_at_once" [ "$GEN_ADDS" = $(((nbytes - 1) / every)) ]
 		check "$p.rekey_often.no_software_window" [ "$REKEY_SW" = 0 ]
-		tc -n tna qdisc del dev tn0 root
-		tc -n tnb qdisc del dev tn1 root
+		netem_off
 
 		# A KeyUpdate after every record: slots run out before TCP has
 		# the old records acknowledged, so the oldest is evicted; not
@@ -488,14 +494,12 @@ device_generations_tests() {
 		check "$p.rekey_every_record.no_software_window" [ "$REKEY_SW" = 0 ]
 		# The same under loss: retransmissions of evicted generations
 		# are sealed by the fallback (TlsTxDeviceFallbackRetired).
-		tc -n tna qdisc add dev tn0 root netem loss 2% duplicate 1% &&
-			tc -n tnb qdisc add dev tn1 root netem delay 1ms reorder 25% 50% loss 1%
+		netem_on
 		gen_mark
 		check "$p.rekey_every_record.netem.byte_exact" \
 			transfer rekey_every_record_netem "$nbytes" 13 gcm128 - rekey:16384
 		gen_report rekey_every_record_netem
-		tc -n tna qdisc del dev tn0 root
-		tc -n tnb qdisc del dev tn1 root
+		netem_off
 
 		# The device refuses the next generation: the rest is sealed in
 		# software, the connection unharmed.
