@@ -39,6 +39,9 @@ pub(crate) struct DevTx {
     /// The key generations on the device and the fallback's keys, used
     /// under `offload.lock`.
     gens: TxGens,
+    /// The driver's generation operations if it holds several per flow;
+    /// set once, read without the lock.
+    ops: Option<GenOps>,
 }
 
 const _: () = assert!(offset_of!(DevTx, head) == offset_of!(bindings::tlsr_dev_tx, head));
@@ -53,6 +56,16 @@ impl DevTx {
     pub(crate) unsafe fn tx<'a>(this: *mut Self) -> &'a mut Tx {
         // SAFETY: guaranteed by the caller.
         unsafe { &mut (*this).tx }
+    }
+
+    /// The driver's generation operations (`None`: one key per flow).
+    ///
+    /// # Safety
+    ///
+    /// `this` is a live device TX state.
+    pub(crate) unsafe fn ops(this: *mut Self) -> Option<GenOps> {
+        // SAFETY: guaranteed by the caller; the field never changes.
+        unsafe { (*this).ops }
     }
 
     /// The key generations, for a driver's `tls_get_record()`.
@@ -222,9 +235,11 @@ pub(crate) fn offload(
     };
     let (write_seq, _) = sk.tcp_write_seq_and_una();
     let rcd_sn = tx.key.seq;
-    let ops = caps::tx_generations(dev).map(|(o, n)| (GenOps(o), n));
+    let gen_ops = caps::tx_generations(dev);
+    let ops = gen_ops.map(|(o, _)| GenOps(o));
+    let n = gen_ops.map_or(1, |(_, n)| n);
     let built = Sealer::new(ctx.crypto_info(Dir::Tx)).and_then(|sealer| {
-        let gens = TxGens::new(tx.key.generation, write_seq, rcd_sn, sealer, ops)?;
+        let gens = TxGens::new(tx.key.generation, write_seq, rcd_sn, sealer, n)?;
         let start = start_marker(write_seq)?;
         let slot = KBox::<DevTx>::new_uninit(GFP_KERNEL)?;
         Ok((gens, start, slot))
@@ -242,6 +257,7 @@ pub(crate) fn offload(
             head,
             tx,
             gens,
+            ops,
         },
     );
     let o = &raw mut dev_tx.offload;
@@ -456,15 +472,20 @@ pub(crate) fn lacks_generation(ctx: &Context, skb: &Skb) -> bool {
     let Some(dev) = ctx.dev_tx() else {
         return false;
     };
+    // SAFETY: the device TX state lives until `sk_destruct`, after the
+    // socket's last skb.
+    if unsafe { DevTx::ops(dev) }.is_none() {
+        // One key per flow: never a record of a generation given up.
+        return false;
+    }
     let mut seq = 0;
     // SAFETY: `skb` is a valid TCP skb; `seq` is a local.
     let len = unsafe { bindings::tlsr_skb_decrypted_payload(skb.as_ptr(), &mut seq) };
     if len == 0 {
         return false;
     }
-    // SAFETY: the device TX state lives until `sk_destruct`, after the
-    // socket's last skb.
-    let mut locked = unsafe { DevTx::lock(dev) };
-    let gens = locked.gens();
-    gens.ops().is_some() && !gens.on_device(seq, len as usize)
+    // SAFETY: as above.
+    !unsafe { DevTx::lock(dev) }
+        .gens()
+        .on_device(seq, len as usize)
 }

@@ -52,7 +52,6 @@ pub(crate) struct TxGens {
     keys: KVec<Key>,
     /// The list's count of the next record appended.
     next_sn: u64,
-    ops: Option<GenOps>,
 }
 
 /// The records of the device TX list as one generation's sealer sees them.
@@ -83,13 +82,13 @@ impl<'a> Records for GenRecords<'a> {
 impl TxGens {
     /// `generation` (record sequence number `rcd_sn` next, sealed by
     /// `sealer`) on the device from TCP sequence number `start` on, in slot
-    /// 0 of a device holding `ops`' generations (one if `None`).
+    /// 0 of a device holding `slots` generations.
     pub(crate) fn new(
         generation: u32,
         start: u32,
         rcd_sn: u64,
         sealer: KBox<Sealer>,
-        ops: Option<(GenOps, usize)>,
+        slots: usize,
     ) -> Result<Self> {
         let mut keys = KVec::with_capacity(MAX_KEYS, GFP_KERNEL)?;
         keys.push(
@@ -103,16 +102,15 @@ impl TxGens {
             GFP_KERNEL,
         )?;
         Ok(Self {
-            slots: Slots::new(ops.map_or(1, |(_, n)| n), generation, start),
+            slots: Slots::new(slots, generation, start),
             keys,
             next_sn: rcd_sn,
-            ops: ops.map(|(o, _)| o),
         })
     }
 
-    /// The driver's generation operations (`None`: one key per flow).
-    pub(crate) fn ops(&self) -> Option<GenOps> {
-        self.ops
+    /// Whether the device holds one key per flow (`tls_dev_add` alone).
+    fn one_key(&self) -> bool {
+        self.slots.capacity() == 1
     }
 
     /// A record was appended to the list.
@@ -205,7 +203,7 @@ impl TxGens {
     ) -> (Rekeyed, Option<KBox<Sealer>>) {
         let mut evicted = None;
         let mut placed = self.slots.rekey(generation, start);
-        if placed == Placement::Waiting && self.ops.is_some() && self.keys.len() < MAX_KEYS {
+        if placed == Placement::Waiting && !self.one_key() && self.keys.len() < MAX_KEYS {
             evicted = self.slots.evict_oldest().map(|(slot, _)| slot as u32);
             placed = match self.slots.place_waiting(start) {
                 Some((slot, _)) => Placement::Device(slot),
@@ -225,7 +223,7 @@ impl TxGens {
             }
             Placement::Waiting => (
                 Rekeyed::Waiting {
-                    legacy: self.ops.is_none(),
+                    legacy: self.one_key(),
                 },
                 Some(sealer),
             ),

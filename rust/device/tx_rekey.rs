@@ -84,7 +84,7 @@ pub(crate) fn at_record_boundary(sk: &SockGuard<'_>, ctx: &Context, tx: &mut Tx)
         return;
     };
     // SAFETY: the device TX state lives as long as the socket's TLS state.
-    if unsafe { DevTx::lock(dev_tx) }.gens().ops().is_none() {
+    if unsafe { DevTx::ops(dev_tx) }.is_none() {
         rejoin(sk, ctx, tx, dev_tx);
         return;
     }
@@ -94,10 +94,10 @@ pub(crate) fn at_record_boundary(sk: &SockGuard<'_>, ctx: &Context, tx: &mut Tx)
     };
     let start = tx.next_record_seq(sk);
     let (_, una) = sk.tcp_write_seq_and_una();
-    // Drivers take the record sequence number from the key's `rec_seq`.
-    ctx.set_rec_seq(sk, Dir::Tx, tx.key.seq);
     // SAFETY: as above.
     let sealer = if unsafe { DevTx::lock(dev_tx) }.gens().waiting() {
+        // Drivers take the record sequence number from the key's `rec_seq`.
+        ctx.set_rec_seq(sk, Dir::Tx, tx.key.seq);
         Sealer::new(ctx.crypto_info(Dir::Tx)).ok()
     } else {
         None
@@ -141,7 +141,7 @@ fn place(
     start: u32,
 ) {
     // SAFETY: as in `rekey`.
-    let ops = unsafe { DevTx::lock(dev_tx) }.gens().ops();
+    let ops = unsafe { DevTx::ops(dev_tx) };
     let added = ops.is_some_and(|ops| {
         list::with_device(ctx.as_ptr(), Dir::Tx, |dev| {
             dev.is_some_and(|dev| {
@@ -168,7 +168,7 @@ fn place(
 /// The driver empties `slot` of the socket's flow, if still on the device.
 fn gen_del(ctx: &Context, dev_tx: *mut DevTx, slot: u32) {
     // SAFETY: as in `rekey`.
-    let Some(ops) = unsafe { DevTx::lock(dev_tx) }.gens().ops() else {
+    let Some(ops) = (unsafe { DevTx::ops(dev_tx) }) else {
         return;
     };
     list::with_device(ctx.as_ptr(), Dir::Tx, |dev| {
@@ -209,7 +209,7 @@ fn rejoin(sk: &SockGuard<'_>, ctx: &Context, tx: &mut Tx, dev_tx: *mut DevTx) {
     ctx.set_rec_seq(sk, Dir::Tx, tx.key.seq);
     let (generation, rcd_sn) = (tx.key.generation, tx.key.seq);
     let built = Sealer::new(ctx.crypto_info(Dir::Tx)).and_then(|sealer| {
-        let gens = TxGens::new(generation, write_seq, rcd_sn, sealer, None)?;
+        let gens = TxGens::new(generation, write_seq, rcd_sn, sealer, 1)?;
         Ok((gens, start_marker(write_seq)?))
     });
     let Ok((gens, start)) = built else {

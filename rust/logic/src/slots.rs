@@ -150,6 +150,11 @@ impl Slots {
         self.waiting
     }
 
+    /// Generations the device holds at most.
+    pub fn capacity(&self) -> usize {
+        self.n
+    }
+
     /// Generations on the device.
     pub fn in_use(&self) -> usize {
         self.held().count()

@@ -99,6 +99,7 @@ fn slot_count_is_bounded() {
 #[test]
 fn eviction_frees_the_oldest_slot() {
     let mut s = Slots::new(2, 0, 0);
+    assert_eq!(s.capacity(), 2);
     assert_eq!(s.next_end(), None);
     assert_eq!(s.rekey(1, 100), Placement::Device(1));
     assert_eq!(s.next_end(), Some(100));
