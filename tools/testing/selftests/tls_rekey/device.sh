@@ -484,27 +484,33 @@ device_generations_tests() {
 		check "$p.rekey_often.no_software_window" [ "$REKEY_SW" = 0 ]
 		netem_off
 
-		# A KeyUpdate after every record: slots run out before TCP has
-		# the old records acknowledged, so the oldest is evicted; no
+		# A KeyUpdate after every record: a gen_add per KeyUpdate, and no
 		# record is sealed in software while fewer than eight generations
 		# wait for their acknowledgements (measured: none at 64 and 256
-		# records; not checked with fewer, on the debug kernel).
+		# records; not checked with fewer, on the debug kernel). Whether
+		# slots run out here depends on how fast the ACKs come (0 - 11
+		# evictions measured).
 		gen_mark
 		check "$p.rekey_every_record.byte_exact" \
 			transfer rekey_every_record "$nbytes" 13 gcm128 - rekey:16384
 		gen_report rekey_every_record
 		if [ "$records" -ge 64 ]; then
-			check "$p.rekey_every_record.evicted" [ "$GEN_EVICTED" -gt 0 ]
 			check "$p.rekey_every_record.on_device_at_once" [ "$GEN_ADDS" = $((records - 1)) ]
 			check "$p.rekey_every_record.no_software_window" [ "$REKEY_SW" = 0 ]
 		fi
-		# The same under loss: retransmissions of evicted generations
-		# are sealed by the fallback (TlsTxDeviceFallbackRetired).
+		# The same under netem, whose delayed ACKs keep the old records
+		# unacknowledged: slots run out and the oldest generation is
+		# evicted (4 - 46 times at 64 records); retransmissions of
+		# evicted generations are sealed by the fallback
+		# (TlsTxDeviceFallbackRetired).
 		netem_on
 		gen_mark
 		check "$p.rekey_every_record.netem.byte_exact" \
 			transfer rekey_every_record_netem "$nbytes" 13 gcm128 - rekey:16384
 		gen_report rekey_every_record_netem
+		if [ "$records" -ge 64 ]; then
+			check "$p.rekey_every_record.netem.evicted" [ "$GEN_EVICTED" -gt 0 ]
+		fi
 		netem_off
 
 		# The device refuses the next generation: the rest is sealed in
