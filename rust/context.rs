@@ -391,6 +391,12 @@ impl Context {
         unsafe { bindings::tlsr_ctx_set_flag(self.raw(), bit as i32) }
     }
 
+    /// Clears a bit of the context's `flags`.
+    pub(crate) fn clear_flag(&self, bit: u32) {
+        // SAFETY: valid by the type invariant; the flag word is atomic.
+        unsafe { bindings::tlsr_ctx_clear_flag(self.raw(), bit as i32) }
+    }
+
     /// Whether a bit of the context's `flags` is set.
     pub(crate) fn test_flag(&self, bit: u32) -> bool {
         // SAFETY: valid by the type invariant; the flag word is atomic.

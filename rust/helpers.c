@@ -748,6 +748,8 @@ static const struct snmp_mib tlsr_mib_list[] = {
 	SNMP_MIB_ITEM("TlsTxDeviceGenEvicted", TLSR_MIB_TXDEVICEGENEVICTED),
 	SNMP_MIB_ITEM("TlsTxDeviceGenRefused", TLSR_MIB_TXDEVICEGENREFUSED),
 	SNMP_MIB_ITEM("TlsTxDeviceFallbackRetired", TLSR_MIB_TXDEVICEFALLBACKRETIRED),
+	SNMP_MIB_ITEM("TlsRxDeviceRekey", TLSR_MIB_RXDEVICEREKEY),
+	SNMP_MIB_ITEM("TlsRxDeviceRekeySwRecords", TLSR_MIB_RXDEVICEREKEYSWRECORDS),
 };
 
 static int tlsr_stat_show(struct seq_file *seq, void *v)
@@ -850,6 +852,11 @@ bool tlsr_ctx_test_and_set_flag(struct tls_context *ctx, int bit)
 void tlsr_ctx_set_flag(struct tls_context *ctx, int bit)
 {
 	set_bit(bit, &ctx->flags);
+}
+
+void tlsr_ctx_clear_flag(struct tls_context *ctx, int bit)
+{
+	clear_bit(bit, &ctx->flags);
 }
 
 bool tlsr_ctx_test_flag(struct tls_context *ctx, int bit)

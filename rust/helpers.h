@@ -151,6 +151,12 @@ enum {
 	 * generation.
 	 */
 	TLSR_MIB_TXDEVICEFALLBACKRETIRED,
+	/* TLS 1.3 RX rekeys after which the device took the new key. */
+	TLSR_MIB_RXDEVICEREKEY,
+	/* Records a device RX socket opened in software after a KeyUpdate,
+	 * until the device decrypted one whole again.
+	 */
+	TLSR_MIB_RXDEVICEREKEYSWRECORDS,
 	__TLSR_MIB_MAX
 };
 
@@ -166,6 +172,7 @@ bool tlsr_netif_is_bond_master(const struct net_device *dev);
 struct net_device *tlsr_ctx_netdev(struct tls_context *ctx);
 bool tlsr_ctx_test_and_set_flag(struct tls_context *ctx, int bit);
 void tlsr_ctx_set_flag(struct tls_context *ctx, int bit);
+void tlsr_ctx_clear_flag(struct tls_context *ctx, int bit);
 bool tlsr_ctx_test_flag(struct tls_context *ctx, int bit);
 
 #endif /* _TLS_REKEY_HELPERS_H */

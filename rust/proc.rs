@@ -80,6 +80,13 @@ pub(crate) enum Stat {
     /// `TlsTxDeviceFallbackRetired` (ours): records sealed by the fallback
     /// because the device had given up their generation.
     TxDeviceFallbackRetired,
+    /// `TlsRxDeviceRekey` (ours): TLS 1.3 RX rekeys after which the device
+    /// took the new key.
+    RxDeviceRekey,
+    /// `TlsRxDeviceRekeySwRecords` (ours): records a device RX socket
+    /// opened in software after a KeyUpdate, until the device decrypted one
+    /// whole again.
+    RxDeviceRekeySwRecords,
 }
 
 impl Stat {
@@ -113,6 +120,8 @@ impl Stat {
             Stat::TxDeviceGenEvicted => bindings::TLSR_MIB_TXDEVICEGENEVICTED,
             Stat::TxDeviceGenRefused => bindings::TLSR_MIB_TXDEVICEGENREFUSED,
             Stat::TxDeviceFallbackRetired => bindings::TLSR_MIB_TXDEVICEFALLBACKRETIRED,
+            Stat::RxDeviceRekey => bindings::TLSR_MIB_RXDEVICEREKEY,
+            Stat::RxDeviceRekeySwRecords => bindings::TLSR_MIB_RXDEVICEREKEYSWRECORDS,
         }
     }
 

@@ -251,8 +251,8 @@ fn install_conf(
                 let generation = g.key.generation + 1;
                 let key = KeyState::new(hdr.version, desc, info, generation)?;
                 // Also when userspace found the KeyUpdate itself.
-                device::rx::leave_on_key_update(ctx);
-                g.rekey(key, ctx.dev_rx().is_some());
+                let left = device::rx_rekey::leave_on_key_update(ctx);
+                g.rekey(key, ctx.dev_rx().is_some(), left);
             }
             None => {
                 let rx = new_rx(sk, KeyState::new(hdr.version, desc, info, 0)?)?;

@@ -96,6 +96,17 @@ pub(crate) struct RxInner {
     /// device before it left were transformed with it, at its sequence
     /// (which goes on counting there), and are undone with it.
     device_key: Option<KeyState>,
+    /// RX left its device at a KeyUpdate whose record ends at this TCP
+    /// sequence number: the current key goes back on the device at the
+    /// start of a record after the first one past it
+    /// (`device::rx_rekey::rejoin`).
+    rejoin: Option<u32>,
+    /// The current key went back on the device after a KeyUpdate.
+    rejoined: bool,
+    /// A KeyUpdate came on a device RX socket, and the device has not
+    /// decrypted a record whole since: records opened are counted
+    /// (`TlsRxDeviceRekeySwRecords`).
+    burst: bool,
     /// TCP held more bytes when the last read ended: the buffers stay for
     /// the next one (see `release_if_empty`).
     more_queued: bool,
@@ -181,6 +192,9 @@ pub(crate) fn new_rx(sk: &Sock, key: KeyState) -> Result<Pin<KBox<Rx>>> {
             stopped: false,
             decrypted: KVec::new(),
             device_key: None,
+            rejoin: None,
+            rejoined: false,
+            burst: false,
             more_queued: false,
         }),
         }),
@@ -281,8 +295,18 @@ impl RxInner {
         let Some(ctx) = Context::get(sk).filter(|c| c.dev_rx().is_some()) else {
             return self.key.open(outer, &mut self.raw[at..at + len]);
         };
+        let seq = self.raw_seq.wrapping_add(at as u32);
+        if self.rejoin.is_some_and(|end| (seq.wrapping_sub(end) as i32) > 0) {
+            // The first record after the KeyUpdate is open: the current
+            // key goes on the device from this one on.
+            self.rejoin = None;
+            self.rejoined = device::rx_rekey::rejoin(sk, &ctx, seq, self.key.seq);
+            if !self.rejoined {
+                self.burst = false;
+            }
+        }
         let new_rec = device::rx::NewRec {
-            seq: self.raw_seq.wrapping_add(at as u32),
+            seq,
             len: len as u32,
             rcd_sn: self.key.seq,
             after: &self.raw[at + len..],
@@ -290,34 +314,70 @@ impl RxInner {
         };
         device::rx::resync_new_rec(sk, &ctx, &new_rec);
         let l = self.key.layout;
-        let (start, end) = (at + l.prepend_len(), at + len - l.tag_len());
+        let payload = at + l.prepend_len()..at + len - l.tag_len();
         // The whole record counts, header and tag included: the skb with
         // the end of the tag is marked only if the device verified it.
         let cover = runs::cover(&self.decrypted, at, at + len);
         device::rx::record_cover(sk, &ctx, &new_rec, cover);
+        if self.burst {
+            if cover == Cover::All {
+                self.burst = false;
+            } else {
+                Stat::RxDeviceRekeySwRecords.inc(sk);
+            }
+        }
         let rec = at..at + len;
-        // After a KeyUpdate, whatever the device did to this record it did
-        // with its key and its own count of records; before, a record it
-        // decrypted whole is taken as it is.
-        let undo = match (self.device_key.is_some(), cover) {
-            (_, Cover::None) => false,
-            (false, Cover::All) => return self.key.open_decrypted(outer, &self.raw[rec]),
-            (true, _) | (false, Cover::Part) => true,
+        // Whose key the device used on what it decrypted of this record:
+        // before a KeyUpdate, the current one. After it, the one before
+        // (`device_key`, with the device's own count of records) until the
+        // current key is back on the device; from then on either: the
+        // device may have transformed records after the KeyUpdate with
+        // the old key before RX left it (a resync it asked for before),
+        // and those may come later. A record it decrypted whole verified
+        // under the key of its sequence, the current one.
+        let (dk, rejoined) = (self.device_key.is_some(), self.rejoined);
+        let r = match cover {
+            Cover::None => self.key.open(outer, &mut self.raw[rec.clone()]),
+            Cover::All if !dk || rejoined => self.key.open_decrypted(outer, &self.raw[rec.clone()]),
+            Cover::Part if dk && rejoined => {
+                let mut saved = KVec::with_capacity(len, GFP_KERNEL)?;
+                saved.extend_from_slice(&self.raw[rec.clone()], GFP_KERNEL)?;
+                match self.reopen(rec.clone(), payload.clone(), false) {
+                    Err(e) if e == Error::from(Errno::BadMsg) => {
+                        self.raw[rec.clone()].copy_from_slice(&saved);
+                        self.reopen(rec.clone(), payload, true)
+                    }
+                    r => r,
+                }
+            }
+            _ => self.reopen(rec.clone(), payload, dk),
         };
-        if undo {
-            let key = match self.device_key.as_mut() {
-                Some(dk) => dk,
-                None => &mut self.key,
-            };
-            reencrypt(key, &mut self.raw, &self.decrypted, rec.clone(), start..end)?;
+        if cover != Cover::None {
             // Ciphertext again: a record that fails stays failing.
             self.forget_runs_before(rec.end);
         }
-        let r = self.key.open(outer, &mut self.raw[rec])?;
         if let Some(dk) = self.device_key.as_mut() {
             dk.skip_record();
         }
-        Ok(r)
+        r
+    }
+
+    /// Encrypts again what the device decrypted of the record `raw[rec]`
+    /// (payload `payload`), with `device_key` if `old_key` or else the
+    /// current key, and opens it with the current key.
+    fn reopen(
+        &mut self,
+        rec: Range<usize>,
+        payload: Range<usize>,
+        old_key: bool,
+    ) -> Result<(Range<usize>, u8)> {
+        let key = match self.device_key.as_mut() {
+            Some(dk) if old_key => dk,
+            _ => &mut self.key,
+        };
+        reencrypt(key, &mut self.raw, &self.decrypted, rec.clone(), payload)?;
+        let outer = self.raw[rec.start];
+        self.key.open(outer, &mut self.raw[rec])
     }
 
     /// Forgets what the device decrypted before `pos` (from the head on,
@@ -385,16 +445,19 @@ impl RxInner {
         content_type: u8,
     ) -> Result {
         let (start, end) = (rec.start + range.start, rec.start + range.end);
+        let tcp_start = self.raw_seq.wrapping_add(rec.start as u32);
         // As upstream's tls_check_pending_rekey(), whatever the version.
         if content_type == CT_HANDSHAKE && self.raw[start..end].first() == Some(&HS_KEY_UPDATE) {
             self.key_update_pending = true;
             Stat::RxRekeyReceived.inc(sk);
             // The device has only the old key: RX leaves it.
-            if let Some(ctx) = Context::get(sk) {
-                device::rx::leave_on_key_update(&ctx);
+            if let Some(ctx) = Context::get(sk).filter(|c| c.dev_rx().is_some()) {
+                if device::rx_rekey::leave_on_key_update(&ctx) {
+                    self.rejoin = Some(tcp_start.wrapping_add(rec.len() as u32));
+                    self.burst = true;
+                }
             }
         }
-        let tcp_start = self.raw_seq.wrapping_add(rec.start as u32);
         self.ready.push(
             Plain {
                 content_type,
@@ -775,12 +838,20 @@ impl RxInner {
 
     /// Installs the next key generation (`TLS_RX` rekey).
     ///
-    /// If the KeyUpdate took RX off its device (`from_device`), the key
-    /// the device had is kept to undo what it did to later records.
-    pub(crate) fn rekey(&mut self, key: KeyState, from_device: bool) {
+    /// On a device RX socket (`from_device`), the key the device had is
+    /// kept to undo what it did to later records (the one replaced, if
+    /// the device held it); if RX left the device just now (`left`: no
+    /// KeyUpdate was parsed), it goes back as after one ending here.
+    pub(crate) fn rekey(&mut self, key: KeyState, from_device: bool, left: bool) {
         let old = core::mem::replace(&mut self.key, key);
-        if from_device && self.device_key.is_none() {
+        if from_device && (self.device_key.is_none() || self.rejoined) {
+            // The key before it, if kept, is wiped as it is freed.
             self.device_key = Some(old);
+            self.rejoined = false;
+        }
+        if left {
+            self.rejoin = Some(self.raw_seq.wrapping_add(self.head as u32));
+            self.burst = true;
         }
         self.key_update_pending = false;
     }

@@ -227,13 +227,15 @@ bool tlsr_netdev_can_tls_rx(struct net_device *dev)
 	       dev->tlsdev_ops->tls_dev_resync;
 }
 
-/* As tls_set_device_offload_rx(): the device starts at copied_seq. */
+/*
+ * As tls_set_device_offload_rx(), the device starting at @start_seq, where
+ * the record of crypto_recv's rec_seq starts.
+ */
 int tlsr_tls_dev_add_rx(struct net_device *dev, struct sock *sk,
-			struct tls_context *ctx)
+			struct tls_context *ctx, u32 start_seq)
 {
 	return dev->tlsdev_ops->tls_dev_add(dev, sk, TLS_OFFLOAD_CTX_DIR_RX,
-					    &ctx->crypto_recv.info,
-					    tcp_sk(sk)->copied_seq);
+					    &ctx->crypto_recv.info, start_seq);
 }
 
 void tlsr_tls_dev_del_rx(struct net_device *dev, struct tls_context *ctx)

@@ -66,7 +66,7 @@ void tlsr_tcp_write_collapse_fence(struct sock *sk);
 
 bool tlsr_netdev_can_tls_rx(struct net_device *dev);
 int tlsr_tls_dev_add_rx(struct net_device *dev, struct sock *sk,
-			struct tls_context *ctx);
+			struct tls_context *ctx, u32 start_seq);
 void tlsr_tls_dev_del_rx(struct net_device *dev, struct tls_context *ctx);
 void tlsr_tls_dev_resync_rx(struct net_device *dev, struct sock *sk, u32 seq,
 			    u64 rcd_sn);

@@ -6,7 +6,7 @@
 //! against, and the C layout of the device TX context they read), device
 //! TX with its software fallback and its key generations across rekeys,
 //! the record sealing the fallback shares with the simulated NIC, and
-//! device RX with its resync.
+//! device RX with its resync and its rekeys.
 
 mod abi;
 mod caps;
@@ -14,6 +14,7 @@ mod fallback;
 mod list;
 mod offload_tx;
 pub(crate) mod rx;
+pub(crate) mod rx_rekey;
 mod sealer;
 pub(crate) mod tx;
 mod tx_gens;

@@ -8,8 +8,7 @@
 //! in part has those parts encrypted again before it is opened in
 //! software, as upstream. Drivers that lose track of the stream ask for a
 //! resync (`tls_offload_rx_resync_request()`), answered when the reader
-//! reaches the record they named. A TLS 1.3 KeyUpdate takes RX off the
-//! device.
+//! reaches the record they named. TLS 1.3 KeyUpdates: `rx_rekey.rs`.
 
 use super::caps;
 use super::list;
@@ -57,21 +56,11 @@ pub(crate) fn offload(
     ctx: &Context,
     rx: Pin<KBox<Rx>>,
 ) -> core::result::Result<(), Pin<KBox<Rx>>> {
-    // SAFETY: `sk` is locked; the helper takes RCU itself.
-    let dev = unsafe { bindings::tlsr_sk_offload_netdev(sk.as_ptr()) };
-    if dev.is_null() {
+    let Some(dev) = rx_device(sk, ctx) else {
         return Err(rx);
-    }
-    // SAFETY: `dev` is held.
-    let capable = unsafe { bindings::tlsr_netdev_can_tls_rx(dev) };
-    let slot =
-        if capable && caps::offloadable(ctx.version(), ctx.cipher_type(), dev, caps::TLS13_RX) {
-            KBox::<DevRx>::new_uninit(GFP_KERNEL).ok()
-        } else {
-            None
-        };
-    let Some(slot) = slot else {
-        // SAFETY: the reference taken above.
+    };
+    let Ok(slot) = KBox::<DevRx>::new_uninit(GFP_KERNEL) else {
+        // SAFETY: the reference `rx_device` took.
         unsafe { bindings::tlsr_dev_put(dev) };
         return Err(rx);
     };
@@ -89,16 +78,7 @@ pub(crate) fn offload(
     let raw = KBox::into_raw(dev_rx);
     // Drivers set the resync type and their state in `tls_dev_add`.
     ctx.set_dev_rx(sk, raw);
-    let added = list::add(ctx.as_ptr(), dev, Dir::Rx, || {
-        // SAFETY: `dev` is held and up; the context holds the key.
-        let ok = unsafe { bindings::tlsr_tls_dev_add_rx(dev, sk.as_ptr(), ctx.as_ptr()) } == 0;
-        if ok {
-            // SAFETY: `sk` is locked; the list holds `dev` for the socket.
-            unsafe { bindings::tlsr_device_rx_attach(sk.as_ptr(), ctx.as_ptr(), dev) };
-        }
-        ok
-    });
-    if !added {
+    if !add_key(sk, ctx, dev, sk.tcp_copied_seq()) {
         ctx.clear_dev_rx(sk);
         // SAFETY: `raw` came from `KBox::into_raw` above; nothing else
         // refers to it any more (the device refused the key).
@@ -108,6 +88,59 @@ pub(crate) fn offload(
     Stat::RxDevice.inc(sk);
     Stat::CurrRxDevice.inc(sk);
     Ok(())
+}
+
+/// The device of `sk`'s route if it can take the RX key of `ctx`
+/// (`NETIF_F_HW_TLS_RX` with the three operations, and TLS 1.3 only if
+/// declared), with a reference.
+pub(super) fn rx_device(sk: &SockGuard<'_>, ctx: &Context) -> Option<*mut bindings::net_device> {
+    // SAFETY: `sk` is locked; the helper takes RCU itself.
+    let dev = unsafe { bindings::tlsr_sk_offload_netdev(sk.as_ptr()) };
+    if dev.is_null() {
+        return None;
+    }
+    // SAFETY: `dev` is held.
+    if unsafe { bindings::tlsr_netdev_can_tls_rx(dev) }
+        && caps::offloadable(ctx.version(), ctx.cipher_type(), dev, caps::TLS13_RX)
+    {
+        return Some(dev);
+    }
+    // SAFETY: the reference taken above.
+    unsafe { bindings::tlsr_dev_put(dev) };
+    None
+}
+
+/// The RX key of `ctx` goes on `dev` (whose reference the device list
+/// takes over) with `tls_dev_add`, for the records from TCP sequence number
+/// `start` on (the first of them of the key's `rec_seq`), and RX is
+/// attached to it; whether it was.
+pub(super) fn add_key(
+    sk: &SockGuard<'_>,
+    ctx: &Context,
+    dev: *mut bindings::net_device,
+    start: u32,
+) -> bool {
+    list::add(ctx.as_ptr(), dev, Dir::Rx, || {
+        // SAFETY: `dev` is held and up; the context holds the key.
+        let ok = unsafe { bindings::tlsr_tls_dev_add_rx(dev, sk.as_ptr(), ctx.as_ptr(), start) } == 0;
+        if ok {
+            // SAFETY: `sk` is locked; the list holds `dev` for the socket.
+            unsafe { bindings::tlsr_device_rx_attach(sk.as_ptr(), ctx.as_ptr(), dev) };
+        }
+        ok
+    })
+}
+
+/// Resets the resync state of `dev_rx` and the driver's, for a new
+/// `tls_dev_add`.
+///
+/// # Safety
+///
+/// `dev_rx` is live and its key is on no device: neither a driver nor the
+/// reader looks at the state meanwhile.
+pub(super) unsafe fn reset(dev_rx: *mut DevRx) {
+    // SAFETY: guaranteed by the caller.
+    unsafe { bindings::tlsr_offload_rx_init(&raw mut (*dev_rx).offload) };
 }
 
 /// A record the reader is about to open on a device RX socket.
@@ -332,20 +365,6 @@ fn resync(sk: &Sock, ctx: &Context, seq: u32, rcd_sn: u64) {
 pub(super) unsafe fn degrade(ctx: *mut bindings::tls_context) {
     // SAFETY: guaranteed by the caller.
     unsafe { bindings::tlsr_device_rx_degrade(ctx) };
-}
-
-/// A TLS 1.3 KeyUpdate was received, or a TLS 1.3 RX rekey is installed:
-/// the device holds only the key before it, so RX leaves the device (no
-/// more resync answers, the key deleted). Records after the KeyUpdate that
-/// it already transformed are undone by the reader with that key
-/// (`RxInner::rekey`). Several key generations on the device are the next
-/// step.
-pub(crate) fn leave_on_key_update(ctx: &Context) {
-    if ctx.dev_rx().is_none() || ctx.test_flag(bindings::tls_context_flags_TLS_RX_DEV_DEGRADED) {
-        return;
-    }
-    ctx.set_flag(bindings::tls_context_flags_TLS_RX_DEV_DEGRADED);
-    del_key(ctx.as_ptr());
 }
 
 /// Takes the RX key of the socket of `ctx` off its device (`tls_dev_del`),

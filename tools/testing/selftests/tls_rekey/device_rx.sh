@@ -18,7 +18,7 @@
 
 # The counters the tests look at: the NIC's, and the receiver's tls_stat.
 RX_COUNTERS="rx_tls_segments rx_records_decrypted rx_records_passed rx_auth_failed rx_resync_requests rx_resyncs rx_resyncs_ignored rx_reordered rx_corrupted"
-RX_STATS="TlsRxDevice TlsRxDeviceResync TlsDecryptError TlsRxSw"
+RX_STATS="TlsRxDevice TlsRxDeviceResync TlsDecryptError TlsRxSw TlsRxDeviceRekey TlsRxDeviceRekeySwRecords"
 declare -A RX_MARK
 
 rx_mark() {
@@ -133,24 +133,6 @@ device_rx_tests() {
 			check "$p.tls13.$c.stays_in_software" [ "$(rx_delta rx_tls_segments)" = 0 ]
 		fi
 	done
-
-	# A TLS 1.3 KeyUpdate halfway, both ends on the device (tls_rekey):
-	# the device had only the old key, so RX leaves it at the KeyUpdate;
-	# the rest is decrypted in software under the new key. The receiver
-	# stops reading for a second before the KeyUpdate, so records after
-	# it reach the device while it still has the old key: it transforms
-	# the first one with that key until its tag fails (then loses sync),
-	# and the reader undoes that with the device's key and record count.
-	if [ "$rx13" = 1 ]; then
-		rx_mark
-		check "$p.tls13.rekey.byte_exact" eval 'RX_REKEY=rekey RX_PAUSE=1 rx_transfer tls13_rekey "$nbytes" 13 gcm128'
-		rx_report tls13_rekey
-		check "$p.tls13.rekey.device_before_keyupdate" [ "$(rx_delta rx_records_decrypted)" -gt 0 ]
-		# Half of the records and the KeyUpdate came before it.
-		check "$p.tls13.rekey.software_after_keyupdate" \
-			[ "$(rx_delta rx_records_decrypted)" -le $((records / 2 + 1)) ]
-		check "$p.tls13.rekey.device_saw_next_key" [ "$(rx_delta rx_auth_failed)" -ge 1 ]
-	fi
 
 	if [ "$short" != 1 ]; then
 		# TLS_INFO (sock_diag) while the transfer pauses halfway: rxconf hw.

@@ -69,6 +69,7 @@ fi
 
 . /src/tools/testing/selftests/tls_rekey/device.sh
 . /src/tools/testing/selftests/tls_rekey/device_rx.sh
+. /src/tools/testing/selftests/tls_rekey/device_rx_rekey.sh
 . /src/tools/testing/selftests/tls_rekey/device_duplex.sh
 echo "== device offload: the simulated TLS-offload NIC with tls_rekey"
 device_tests tls_rekey 1 1
@@ -76,6 +77,8 @@ echo "== TLS 1.3 TX rekeys on a NIC holding several key generations"
 device_generations_tests tls_rekey
 echo "== device RX offload: the simulated NIC decrypting for tls_rekey"
 device_rx_tests device_rx.tls_rekey 1
+echo "== TLS 1.3 KeyUpdates on a device RX socket"
+device_rx_rekey_tests device_rx_rekey.tls_rekey
 echo "== both directions on the device, both ends sending, with tls_rekey"
 device_duplex_tests device_duplex.tls_rekey 1
 # The lean kernel only: the peer over the NIC for CI time (the debug kernel

@@ -1,0 +1,121 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# TLS 1.3 KeyUpdates on a device RX socket (tls_rekey only): the sender
+# (offload.py client) sends KeyUpdates, the receiver takes each with
+# TLS_RX as a TLS library does, and every byte is checked. Sourced after
+# device.sh and device_rx.sh (check, tnic_pair, rx_transfer, rx_mark,
+# rx_delta, tls_stat, tnic_counter) by vm_tests.sh.
+#
+# Records after a KeyUpdate that reach the device before the reader
+# installed the next key are opened in software (the burst,
+# TlsRxDeviceRekeySwRecords); the device takes over again once it holds
+# the new key (TlsRxDeviceRekey) and has found its way in the stream.
+#
+# TLS_REKEY_DEVICE_BYTES: bytes per transfer (default 4 MiB);
+# TLS_REKEY_DEVICE_SHORT=1 (debug kernel): AES-GCM-128 only, no netem run,
+# no device going down.
+
+# rx_rekey_report NAME KEYUPDATES: the burst per KeyUpdate.
+rx_rekey_report() {
+	local sw
+	sw=$(rx_delta TlsRxDeviceRekeySwRecords)
+	echo "$1: $2 KeyUpdates, the device took the new key $(rx_delta TlsRxDeviceRekey) times," \
+		"decrypted $(rx_delta rx_records_decrypted) records; $sw records in software" \
+		"after a KeyUpdate ($((sw / ($2 > 0 ? $2 : 1))) per KeyUpdate)"
+}
+
+# device_rx_rekey_tests PREFIX
+device_rx_rekey_tests() {
+	local p=$1 nbytes=${TLS_REKEY_DEVICE_BYTES:-4194304} records every kus
+	local short=${TLS_REKEY_DEVICE_SHORT:-0}
+	records=$((nbytes / 16384))
+	every=$((nbytes / 8 < 1048576 ? nbytes / 8 : 1048576))
+	check "$p.tlsnic_loads" insmod "${TNIC_KO:-/build/module/$VARIANT/tlsnic/tlsnic.ko}"
+	check "$p.pair" tnic_pair
+
+	# A KeyUpdate halfway. The receiver stops reading for a second before
+	# it, so the KeyUpdate and the records after it reach the device while
+	# it still has the old key: it transforms the first one with that key
+	# until its tag fails, and the reader undoes that. RX leaves the
+	# device at the KeyUpdate and goes back with the next key.
+	rx_mark
+	check "$p.halfway.byte_exact" eval 'RX_REKEY=rekey RX_PAUSE=1 rx_transfer halfway "$nbytes" 13 gcm128'
+	rx_report halfway
+	rx_rekey_report halfway 1
+	check "$p.halfway.device_saw_next_key" [ "$(rx_delta rx_auth_failed)" -ge 1 ]
+	check "$p.halfway.back_on_device" [ "$(rx_delta TlsRxDeviceRekey)" = 1 ]
+	# Half of the records and the KeyUpdate came before it. (With few
+	# records, debug kernel, the burst may take all the rest.)
+	if [ "$records" -ge 256 ]; then
+		check "$p.halfway.decrypting_again" \
+			[ "$(rx_delta rx_records_decrypted)" -gt $((records / 2 + 1)) ]
+	fi
+	check "$p.halfway.burst_counted" [ "$(rx_delta TlsRxDeviceRekeySwRecords)" -ge 1 ]
+
+	# The same, AES-GCM-256, without the pause.
+	if [ "$short" != 1 ]; then
+		rx_mark
+		check "$p.halfway.gcm256.byte_exact" eval 'RX_REKEY=rekey rx_transfer halfway_gcm256 "$nbytes" 13 gcm256'
+		rx_rekey_report halfway_gcm256 1
+		check "$p.halfway.gcm256.back_on_device" [ "$(rx_delta TlsRxDeviceRekey)" = 1 ]
+		check "$p.halfway.gcm256.decrypting_again" \
+			[ "$(rx_delta rx_records_decrypted)" -gt $((records / 2 + 1)) ]
+	fi
+
+	# A KeyUpdate every 64 records (every eighth of the transfer if
+	# less): the device takes every key again.
+	kus=$(((nbytes - 1) / every))
+	rx_mark
+	check "$p.often.byte_exact" eval 'RX_REKEY=rekey:$every rx_transfer often "$nbytes" 13 gcm128'
+	rx_rekey_report often "$kus"
+	check "$p.often.back_on_device" [ "$(rx_delta TlsRxDeviceRekey)" = "$kus" ]
+	if [ "$records" -ge 256 ]; then
+		check "$p.often.decrypting_again" [ "$(rx_delta rx_records_decrypted)" -gt $((records / 2)) ]
+	fi
+
+	# The same under loss, reordering and duplication on the sender's
+	# wire (its TX in software, as device_rx.sh's netem run).
+	if [ "$short" != 1 ]; then
+		echo Y >"$TNIC_DBG/refuse_tx_add"
+		ip -n tna link set tn0 gso_max_size 16384
+		tc -n tna qdisc add dev tn0 root netem delay 1ms reorder 5% 50% loss 1% duplicate 1%
+		rx_mark
+		check "$p.often.netem.byte_exact" eval 'RX_REKEY=rekey:$every rx_transfer often_netem "$nbytes" 13 gcm128'
+		rx_rekey_report often_netem "$kus"
+		tc -n tna qdisc del dev tn0 root
+		ip -n tna link set tn0 gso_max_size 65536
+		echo N >"$TNIC_DBG/refuse_tx_add"
+		check "$p.often.netem.back_on_device" [ "$(rx_delta TlsRxDeviceRekey)" = "$kus" ]
+		check "$p.often.netem.decrypting_again" [ "$(rx_delta rx_records_decrypted)" -gt 0 ]
+	fi
+
+	# A KeyUpdate after every record: the device gets each key back as
+	# the reader reaches the next KeyUpdate, and loses it there.
+	rx_mark
+	check "$p.every_record.byte_exact" eval 'RX_REKEY=rekey:16384 rx_transfer every_record "$nbytes" 13 gcm128'
+	rx_rekey_report every_record $((records - 1))
+	check "$p.every_record.back_on_device" [ "$(rx_delta TlsRxDeviceRekey)" -ge 1 ]
+
+	# The device refuses the next key (the knob set while the sender
+	# pauses before the KeyUpdate): the rest is opened in software.
+	rx_mark
+	check "$p.refused.byte_exact" eval 'RX_REKEY=rekey rx_transfer refused "$nbytes" 13 gcm128 "echo Y >$TNIC_DBG/refuse_dev_add"'
+	echo N >"$TNIC_DBG/refuse_dev_add"
+	rx_rekey_report refused 1
+	check "$p.refused.stays_off" [ "$(rx_delta TlsRxDeviceRekey)" = 0 ]
+
+	# The device goes down and up before the KeyUpdate: RX left the
+	# device then, and the new key does not go there.
+	if [ "$short" != 1 ]; then
+		rx_mark
+		check "$p.after_down.byte_exact" eval 'RX_REKEY=rekey rx_transfer after_down "$nbytes" 13 gcm128 \
+			"ip -n tnb link set tn1 down; sleep 0.5; ip -n tnb link set tn1 up; sleep 0.5"'
+		rx_rekey_report after_down 1
+		check "$p.after_down.stays_off" [ "$(rx_delta TlsRxDeviceRekey)" = 0 ]
+	fi
+
+	check "$p.no_rx_errors" [ "$(tnic_counter rx_errors)" = 0 ]
+	check "$p.no_rx_flows_left" [ "$(cat "$TNIC_DBG/rx_flows")" = 0 ]
+	tnic_unpair
+	check "$p.tlsnic_unloads" rmmod tlsnic
+}
