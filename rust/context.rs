@@ -153,7 +153,7 @@ impl Context {
     }
 
     /// Stores `info` as the key of `dir` (the `crypto_info` getsockopt
-    /// and drivers read), the direction not configured yet.
+    /// and drivers read), before [`Context::install`] configures it.
     pub(crate) fn store_key(&self, _lock: &SockGuard<'_>, dir: Dir, info: &[u8]) {
         let len = info.len().min(CRYPTO_INFO_MAX_LEN);
         let dst = self.crypto_ptr(dir);

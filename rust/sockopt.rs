@@ -250,9 +250,13 @@ fn install_conf(
             Some(g) => {
                 let generation = g.key.generation + 1;
                 let key = KeyState::new(hdr.version, desc, info, generation)?;
-                // Also when userspace found the KeyUpdate itself.
-                let left = device::rx_rekey::leave_on_key_update(ctx);
-                g.rekey(key, ctx.dev_rx().is_some(), left);
+                if ctx.dev_rx().is_some() {
+                    g.reserve_rekey()?;
+                }
+                // A device with several generations reads the new key
+                // from the context at once.
+                ctx.store_key(lock, dir, info);
+                g.rekey(key, lock, ctx);
             }
             None => {
                 let rx = new_rx(sk, KeyState::new(hdr.version, desc, info, 0)?)?;

@@ -13,6 +13,7 @@ use crate::bindings::SPLICE_F_NONBLOCK;
 use crate::context::Context;
 use crate::crypto::{KeyState, Payload, ZcOpen};
 use crate::device;
+use crate::device::rx_rekey::KeyUpdate;
 use crate::generations::Log;
 use crate::logic::errno::Errno;
 use crate::logic::record::{
@@ -36,6 +37,10 @@ const READ_CHUNK: usize = 32 * 1024;
 /// much as copying 2 KiB does (measured under TCG: 256-byte records took
 /// 4.3 us more each that way, a copy about 2 ns per byte).
 const DIRECT_MIN: usize = 2048;
+
+/// Old keys a device RX socket keeps to undo what its device did with
+/// them: as many as a device may hold (`TLS_REKEY_MAX_GENERATIONS`).
+const OLD_DEVICE_KEYS: usize = bindings::TLS_REKEY_MAX_GENERATIONS as usize;
 
 /// An opened record, decrypted in place in the raw buffer and partly
 /// read: its plaintext is `raw[start..end]`.
@@ -91,18 +96,21 @@ pub(crate) struct RxInner {
     /// On a device RX socket, the ranges of `raw` (sorted, disjoint) that
     /// came in skbs the device decrypted.
     decrypted: KVec<(usize, usize)>,
-    /// The key the device decrypted with, kept once a KeyUpdate took RX
-    /// off the device: records after the KeyUpdate that went through the
-    /// device before it left were transformed with it, at its sequence
-    /// (which goes on counting there), and are undone with it.
-    device_key: Option<KeyState>,
+    /// The keys the device decrypted with before the current one, oldest
+    /// first, kept once a KeyUpdate came (at most `OLD_DEVICE_KEYS`):
+    /// records after the KeyUpdate that went through the device before it
+    /// had the next key were transformed with one of them, at its own
+    /// count of records (which goes on counting), and are undone with it.
+    device_keys: KVec<KeyState>,
     /// RX left its device at a KeyUpdate whose record ends at this TCP
     /// sequence number: the current key goes back on the device at the
     /// start of a record after the first one past it
     /// (`device::rx_rekey::rejoin`).
     rejoin: Option<u32>,
-    /// The current key went back on the device after a KeyUpdate.
+    /// The current key is on the device after a KeyUpdate.
     rejoined: bool,
+    /// The device's slot of the current key, if it holds several.
+    slot: u32,
     /// A KeyUpdate came on a device RX socket, and the device has not
     /// decrypted a record whole since: records opened are counted
     /// (`TlsRxDeviceRekeySwRecords`).
@@ -191,9 +199,10 @@ pub(crate) fn new_rx(sk: &Sock, key: KeyState) -> Result<Pin<KBox<Rx>>> {
             key_update_pending: false,
             stopped: false,
             decrypted: KVec::new(),
-            device_key: None,
+            device_keys: KVec::new(),
             rejoin: None,
             rejoined: false,
+            slot: 0,
             burst: false,
             more_queued: false,
         }),
@@ -296,12 +305,18 @@ impl RxInner {
             return self.key.open(outer, &mut self.raw[at..at + len]);
         };
         let seq = self.raw_seq.wrapping_add(at as u32);
-        if self.rejoin.is_some_and(|end| (seq.wrapping_sub(end) as i32) > 0) {
+        if self
+            .rejoin
+            .is_some_and(|end| (seq.wrapping_sub(end) as i32) > 0)
+        {
             // The first record after the KeyUpdate is open: the current
             // key goes on the device from this one on.
             self.rejoin = None;
             self.rejoined = device::rx_rekey::rejoin(sk, &ctx, seq, self.key.seq);
-            if !self.rejoined {
+            if self.rejoined {
+                // `tls_dev_add` puts the key in slot 0.
+                self.slot = 0;
+            } else {
                 self.burst = false;
             }
         }
@@ -328,52 +343,61 @@ impl RxInner {
         }
         let rec = at..at + len;
         // Whose key the device used on what it decrypted of this record:
-        // before a KeyUpdate, the current one. After it, the one before
-        // (`device_key`, with the device's own count of records) until the
-        // current key is back on the device; from then on either: the
-        // device may have transformed records after the KeyUpdate with
-        // the old key before RX left it (a resync it asked for before),
-        // and those may come later. A record it decrypted whole verified
-        // under the key of its sequence, the current one.
-        let (dk, rejoined) = (self.device_key.is_some(), self.rejoined);
+        // before a KeyUpdate, the current one. After it, an old one (the
+        // newest first) until the current key is on the device, and from
+        // then on the current one or an old one: before it had the next
+        // key, the device may have gone on past the KeyUpdate with an old
+        // one (after a resync asked before), and those records may come
+        // later. A record it decrypted whole verified under the key of
+        // its sequence, the current one.
+        let old = self.device_keys.len();
         let r = match cover {
             Cover::None => self.key.open(outer, &mut self.raw[rec.clone()]),
-            Cover::All if !dk || rejoined => self.key.open_decrypted(outer, &self.raw[rec.clone()]),
-            Cover::Part if dk && rejoined => {
+            Cover::All if old == 0 || self.rejoined => {
+                self.key.open_decrypted(outer, &self.raw[rec.clone()])
+            }
+            _ if old == 0 => self.reopen(rec.clone(), payload, None),
+            _ => {
                 let mut saved = KVec::with_capacity(len, GFP_KERNEL)?;
                 saved.extend_from_slice(&self.raw[rec.clone()], GFP_KERNEL)?;
-                match self.reopen(rec.clone(), payload.clone(), false) {
-                    Err(e) if e == Error::from(Errno::BadMsg) => {
+                let current = self.rejoined.then_some(None);
+                let keys = Iterator::chain(current.into_iter(), (0..old).rev().map(Some));
+                let mut r = Err(Error::from(Errno::BadMsg));
+                for (n, key) in keys.enumerate() {
+                    if n > 0 {
                         self.raw[rec.clone()].copy_from_slice(&saved);
-                        self.reopen(rec.clone(), payload, true)
                     }
-                    r => r,
+                    r = self.reopen(rec.clone(), payload.clone(), key);
+                    if !matches!(&r, Err(e) if *e == Error::from(Errno::BadMsg)) {
+                        break;
+                    }
                 }
+                r
             }
-            _ => self.reopen(rec.clone(), payload, dk),
         };
         if cover != Cover::None {
             // Ciphertext again: a record that fails stays failing.
             self.forget_runs_before(rec.end);
         }
-        if let Some(dk) = self.device_key.as_mut() {
+        for dk in self.device_keys.iter_mut() {
             dk.skip_record();
         }
         r
     }
 
     /// Encrypts again what the device decrypted of the record `raw[rec]`
-    /// (payload `payload`), with `device_key` if `old_key` or else the
-    /// current key, and opens it with the current key.
+    /// (payload `payload`), with the old key `device_keys[i]` if `old` is
+    /// `Some(i)`, or else with the current key, and opens it with the
+    /// current key.
     fn reopen(
         &mut self,
         rec: Range<usize>,
         payload: Range<usize>,
-        old_key: bool,
+        old: Option<usize>,
     ) -> Result<(Range<usize>, u8)> {
-        let key = match self.device_key.as_mut() {
-            Some(dk) if old_key => dk,
-            _ => &mut self.key,
+        let key = match old.and_then(|i| self.device_keys.get_mut(i)) {
+            Some(dk) => dk,
+            None => &mut self.key,
         };
         reencrypt(key, &mut self.raw, &self.decrypted, rec.clone(), payload)?;
         let outer = self.raw[rec.start];
@@ -450,11 +474,16 @@ impl RxInner {
         if content_type == CT_HANDSHAKE && self.raw[start..end].first() == Some(&HS_KEY_UPDATE) {
             self.key_update_pending = true;
             Stat::RxRekeyReceived.inc(sk);
-            // The device has only the old key: RX leaves it.
+            // The device has only the old key: RX leaves it, unless it
+            // holds several generations.
             if let Some(ctx) = Context::get(sk).filter(|c| c.dev_rx().is_some()) {
-                if device::rx_rekey::leave_on_key_update(&ctx) {
-                    self.rejoin = Some(tcp_start.wrapping_add(rec.len() as u32));
-                    self.burst = true;
+                match device::rx_rekey::on_key_update(&ctx) {
+                    KeyUpdate::Left => {
+                        self.rejoin = Some(tcp_start.wrapping_add(rec.len() as u32));
+                        self.burst = true;
+                    }
+                    KeyUpdate::Stays => self.burst = true,
+                    KeyUpdate::Off => {}
                 }
             }
         }
@@ -836,24 +865,54 @@ impl RxInner {
         self.unopened() > 0 || !self.ready.is_empty()
     }
 
-    /// Installs the next key generation (`TLS_RX` rekey).
+    /// Makes room for the key a [`RxInner::rekey`] of a device RX socket
+    /// keeps, before anything of the rekey is done.
+    pub(crate) fn reserve_rekey(&mut self) -> Result {
+        let want = OLD_DEVICE_KEYS.saturating_sub(self.device_keys.len());
+        self.device_keys.reserve(want, GFP_KERNEL)?;
+        Ok(())
+    }
+
+    /// Installs the next key generation (`TLS_RX` rekey); on a device RX
+    /// socket after [`RxInner::reserve_rekey`].
     ///
-    /// On a device RX socket (`from_device`), the key the device had is
-    /// kept to undo what it did to later records (the one replaced, if
-    /// the device held it); if RX left the device just now (`left`: no
-    /// KeyUpdate was parsed), it goes back as after one ending here.
-    pub(crate) fn rekey(&mut self, key: KeyState, from_device: bool, left: bool) {
+    /// On a device RX socket, the key the device had is kept to undo what
+    /// it did to later records (the one replaced, if the device held it;
+    /// beyond `OLD_DEVICE_KEYS` the oldest is wiped as it is freed). A
+    /// device with several
+    /// generations gets the new one from the next record on; one with a
+    /// single key gets it back at a record after the next one
+    /// (`rejoin`).
+    pub(crate) fn rekey(&mut self, key: KeyState, sk: &SockGuard<'_>, ctx: &Context) {
         let old = core::mem::replace(&mut self.key, key);
-        if from_device && (self.device_key.is_none() || self.rejoined) {
-            // The key before it, if kept, is wiped as it is freed.
-            self.device_key = Some(old);
+        self.key_update_pending = false;
+        if ctx.dev_rx().is_none() {
+            return;
+        }
+        if self.device_keys.is_empty() || self.rejoined {
+            if self.device_keys.len() == OLD_DEVICE_KEYS {
+                drop(self.device_keys.remove(0));
+            }
+            // `reserve_rekey` made room: this allocates nothing.
+            let _ = self.device_keys.push(old, GFP_KERNEL);
             self.rejoined = false;
         }
-        if left {
-            self.rejoin = Some(self.raw_seq.wrapping_add(self.head as u32));
-            self.burst = true;
+        if self.rejoin.is_some() {
+            // RX left the device at the KeyUpdate.
+            return;
         }
-        self.key_update_pending = false;
+        let start = self.raw_seq.wrapping_add(self.head as u32);
+        match device::rx_rekey::next_generation(sk, ctx, start, self.key.seq, &mut self.slot) {
+            KeyUpdate::Stays => {
+                self.rejoined = true;
+                self.burst = true;
+            }
+            KeyUpdate::Left => {
+                self.rejoin = Some(start);
+                self.burst = true;
+            }
+            KeyUpdate::Off => {}
+        }
     }
 
     /// `recvmsg` on an RX-configured socket.

@@ -5,6 +5,7 @@
 
 use crate::bindings;
 use crate::bindings::{TLS_CIPHER_AES_GCM_128, TLS_CIPHER_AES_GCM_256};
+use crate::context::Dir;
 use crate::logic::cipher::{TLS_1_2_VERSION, TLS_1_3_VERSION};
 use kernel::prelude::*;
 use kernel::sync::global_lock;
@@ -76,10 +77,19 @@ pub(crate) fn of(ops: *const bindings::tlsdev_ops) -> u32 {
         .map_or(0, |e| e.caps)
 }
 
-/// The generation operations of `dev`'s driver and how many TX
-/// generations per flow it holds, if it declared more than one.
-pub(crate) fn tx_generations(
+/// `enum tls_offload_ctx_dir` of `dir`.
+fn offload_dir(dir: Dir) -> u32 {
+    match dir {
+        Dir::Tx => bindings::tls_offload_ctx_dir_TLS_OFFLOAD_CTX_DIR_TX,
+        Dir::Rx => bindings::tls_offload_ctx_dir_TLS_OFFLOAD_CTX_DIR_RX,
+    }
+}
+
+/// The generation operations of `dev`'s driver and how many generations
+/// per flow it holds in direction `dir`, if it declared more than one.
+pub(crate) fn generations(
     dev: *mut bindings::net_device,
+    dir: Dir,
 ) -> Option<(*const bindings::tls_rekey_gen_ops, usize)> {
     // SAFETY: `dev` is held by the caller.
     let ops = unsafe { bindings::tlsr_netdev_tlsdev_ops(dev) } as usize;
@@ -88,9 +98,7 @@ pub(crate) fn tx_generations(
     let gens = gens as *const bindings::tls_rekey_gen_ops;
     // SAFETY: registered gen ops stay valid until unregistered, which the
     // driver does after its devices are gone.
-    let n = unsafe {
-        (*gens).generations[bindings::tls_offload_ctx_dir_TLS_OFFLOAD_CTX_DIR_TX as usize]
-    };
+    let n = unsafe { (*gens).generations[offload_dir(dir) as usize] };
     (n >= 2).then_some((gens, n as usize))
 }
 

@@ -32,16 +32,17 @@ void tls_rekey_dev_unregister(const struct tlsdev_ops *ops);
 #define TLS_REKEY_MAX_GENERATIONS	4
 
 /*
- * A device that holds several key generations per flow (TX so far): up to
- * @generations[TLS_OFFLOAD_CTX_DIR_TX] of them, in slots 0 .. n - 1.
- * tls_dev_add puts the first key in slot 0. @gen_add puts the key of
- * @crypto_info (rec_seq: the sequence number of its first record) in
- * @slot, for the records from TCP sequence number @start_tcp_sn on; the
- * device seals each record with the generation whose start is the latest
- * at or before the record's first byte. @gen_del empties @slot; tls_dev_del
- * empties them all. Both may sleep. An skb of an offloaded socket that is
- * not marked decrypted (skb_is_decrypted()) carries ciphertext already and
- * goes out as it is.
+ * A device that holds several key generations per flow: up to
+ * @generations[dir] of them in direction dir (2 or more to use them), in
+ * slots 0 .. n - 1. tls_dev_add puts the first key in slot 0. @gen_add
+ * puts the key of @crypto_info (rec_seq: the sequence number of its first
+ * record) in @slot, for the records from TCP sequence number @start_tcp_sn
+ * on; the device seals (TX) or opens (RX) each record with the generation
+ * whose start is the latest at or before the record's first byte, and
+ * takes the generation of an RX resync's seq the same way. @gen_del
+ * empties @slot; tls_dev_del empties them all. Both may sleep. TX: an skb
+ * of an offloaded socket that is not marked decrypted (skb_is_decrypted())
+ * carries ciphertext already and goes out as it is.
  */
 struct tls_rekey_gen_ops {
 	u32 generations[2];

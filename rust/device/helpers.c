@@ -141,6 +141,21 @@ void tlsr_gen_del_tx(const struct tls_rekey_gen_ops *ops,
 	ops->gen_del(dev, ctx, TLS_OFFLOAD_CTX_DIR_TX, slot);
 }
 
+/* The RX key of @ctx into @slot of a device with several generations. */
+int tlsr_gen_add_rx(const struct tls_rekey_gen_ops *ops,
+		    struct net_device *dev, struct sock *sk,
+		    struct tls_context *ctx, u32 slot, u32 start_seq)
+{
+	return ops->gen_add(dev, sk, TLS_OFFLOAD_CTX_DIR_RX, slot,
+			    &ctx->crypto_recv.info, start_seq);
+}
+
+void tlsr_gen_del_rx(const struct tls_rekey_gen_ops *ops,
+		     struct net_device *dev, struct tls_context *ctx, u32 slot)
+{
+	ops->gen_del(dev, ctx, TLS_OFFLOAD_CTX_DIR_RX, slot);
+}
+
 /* The record starting at TCP sequence @seq has record sequence @rcd_sn. */
 int tlsr_tls_dev_resync_tx(struct net_device *dev, struct sock *sk, u32 seq,
 			   u64 rcd_sn)

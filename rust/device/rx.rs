@@ -121,8 +121,9 @@ pub(super) fn add_key(
     start: u32,
 ) -> bool {
     list::add(ctx.as_ptr(), dev, Dir::Rx, || {
-        // SAFETY: `dev` is held and up; the context holds the key.
-        let ok = unsafe { bindings::tlsr_tls_dev_add_rx(dev, sk.as_ptr(), ctx.as_ptr(), start) } == 0;
+        let ok =
+            // SAFETY: `dev` is held and up; the context holds the key.
+            unsafe { bindings::tlsr_tls_dev_add_rx(dev, sk.as_ptr(), ctx.as_ptr(), start) } == 0;
         if ok {
             // SAFETY: `sk` is locked; the list holds `dev` for the socket.
             unsafe { bindings::tlsr_device_rx_attach(sk.as_ptr(), ctx.as_ptr(), dev) };

@@ -2,9 +2,15 @@
 
 //! TLS 1.3 RX rekey of a device socket (Documentation/driver-contract.rst).
 //!
-//! The device holds the key before a KeyUpdate only, and cannot tell where
-//! the KeyUpdate is: RX leaves the device when the reader parses it (no
-//! more resync answers, `tls_dev_del`). The first record after the
+//! A device that holds several key generations per flow keeps the flow
+//! across a KeyUpdate: once userspace installed the next key (`TLS_RX`),
+//! it goes in the next slot for the records from the end of the KeyUpdate
+//! on, and the old generation leaves (every record under it is open).
+//!
+//! A device that holds one key per flow (every in-tree one) holds the key
+//! before a KeyUpdate only, and cannot tell where the KeyUpdate is: RX
+//! leaves the device when the reader parses it (no more resync answers,
+//! `tls_dev_del`). The first record after the
 //! KeyUpdate may have reached the device before that; it transformed that
 //! record with the old key until the tag failed, then lost sync, and the
 //! reader undoes what it did with the old key and the device's count of
@@ -15,21 +21,91 @@
 //! as ciphertext and are opened in software; the device finds its way from
 //! there with a resync, as after a loss.
 
+use super::caps;
+use super::list;
 use super::rx::{add_key, del_key, reset, rx_device};
 use crate::bindings;
 use crate::context::{Context, Dir};
 use crate::proc::Stat;
-use crate::sock::Sock;
+use crate::sock::{Sock, SockGuard};
 
-/// A TLS 1.3 KeyUpdate was received, or a TLS 1.3 RX rekey is installed:
-/// RX leaves its device, if on one; whether it did now.
-pub(crate) fn leave_on_key_update(ctx: &Context) -> bool {
+/// What a KeyUpdate, or a TLS 1.3 RX rekey, did to a device RX socket.
+pub(crate) enum KeyUpdate {
+    /// RX is not on a device.
+    Off,
+    /// RX left its device (one key per flow, or the next generation
+    /// refused): [`rejoin`] puts the next key back.
+    Left,
+    /// The device holds several generations: RX stays on it.
+    Stays,
+}
+
+/// The reader parsed a KeyUpdate: RX leaves a device that holds one key
+/// per flow; one that holds several keeps its flow and gets the next key
+/// from [`next_generation`].
+pub(crate) fn on_key_update(ctx: &Context) -> KeyUpdate {
     if ctx.dev_rx().is_none() || ctx.test_flag(bindings::tls_context_flags_TLS_RX_DEV_DEGRADED) {
-        return false;
+        return KeyUpdate::Off;
     }
+    let generations = list::with_device(ctx.as_ptr(), Dir::Rx, |dev| {
+        dev.is_some_and(|dev| caps::generations(dev, Dir::Rx).is_some())
+    });
+    if generations {
+        return KeyUpdate::Stays;
+    }
+    leave(ctx);
+    KeyUpdate::Left
+}
+
+/// A TLS 1.3 RX rekey (`TLS_RX` again) of a socket whose RX is still on its
+/// device: the new key (already in `ctx`) goes in the slot after `slot`,
+/// for the records from TCP sequence number `start` on (the first of
+/// record sequence number `rcd_sn`), and the generation in `slot` leaves
+/// the device, the reader having opened every record before `start`. If
+/// the device holds one key per flow or refuses the key, RX leaves it.
+pub(crate) fn next_generation(
+    sk: &SockGuard<'_>,
+    ctx: &Context,
+    start: u32,
+    rcd_sn: u64,
+    slot: &mut u32,
+) -> KeyUpdate {
+    if ctx.dev_rx().is_none() || ctx.test_flag(bindings::tls_context_flags_TLS_RX_DEV_DEGRADED) {
+        return KeyUpdate::Off;
+    }
+    // Drivers take the record sequence number from the key's `rec_seq`.
+    ctx.set_rec_seq(sk, Dir::Rx, rcd_sn);
+    let added = list::with_device(ctx.as_ptr(), Dir::Rx, |dev| {
+        let Some(dev) = dev else {
+            return false;
+        };
+        let Some((ops, n)) = caps::generations(dev, Dir::Rx) else {
+            return false;
+        };
+        let next = (*slot + 1) % n as u32;
+        // SAFETY: the list holds the device, which has the socket's flow
+        // (`slot` in use, the others free); the context holds the key.
+        unsafe {
+            if bindings::tlsr_gen_add_rx(ops, dev, sk.as_ptr(), ctx.as_ptr(), next, start) != 0 {
+                return false;
+            }
+            bindings::tlsr_gen_del_rx(ops, dev, ctx.as_ptr(), *slot);
+        }
+        *slot = next;
+        true
+    });
+    if added {
+        Stat::RxDeviceRekey.inc(sk);
+        return KeyUpdate::Stays;
+    }
+    leave(ctx);
+    KeyUpdate::Left
+}
+
+/// RX leaves its device: no more resync answers, the key deleted.
+fn leave(ctx: &Context) {
     ctx.set_flag(bindings::tls_context_flags_TLS_RX_DEV_DEGRADED);
     del_key(ctx.as_ptr());
-    true
 }
 
 /// RX left the device at a KeyUpdate, and the reader is about to open the

@@ -235,7 +235,7 @@ pub(crate) fn offload(
     };
     let (write_seq, _) = sk.tcp_write_seq_and_una();
     let rcd_sn = tx.key.seq;
-    let gen_ops = caps::tx_generations(dev);
+    let gen_ops = caps::generations(dev, Dir::Tx);
     let ops = gen_ops.map(|(o, _)| GenOps(o));
     let n = gen_ops.map_or(1, |(_, n)| n);
     let built = Sealer::new(ctx.crypto_info(Dir::Tx)).and_then(|sealer| {

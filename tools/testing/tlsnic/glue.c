@@ -92,6 +92,10 @@ static bool tnic_tls13_declared;
 static uint tnic_tx_generations = 1;
 module_param_named(tx_generations, tnic_tx_generations, uint, 0444);
 MODULE_PARM_DESC(tx_generations, "TX key generations per flow (1-4, default 1)");
+/* RX key generations per flow, the same way (rx.c holds up to 4). */
+static uint tnic_rx_generations = 1;
+module_param_named(rx_generations, tnic_rx_generations, uint, 0444);
+MODULE_PARM_DESC(rx_generations, "RX key generations per flow (1-4, default 1)");
 static atomic64_t tnic_tx_gen_adds;	/* gen_add (TX) calls that took a key */
 static atomic64_t tnic_tx_gen_dels;	/* gen_del (TX) calls */
 static atomic64_t tnic_tx_no_key;	/* records of a generation not held */
@@ -181,7 +185,7 @@ static int tnic_tls_dev_resync(struct net_device *netdev, struct sock *sk,
 	return 0;
 }
 
-/* A further TX key generation of a flow, in @slot (tls_rekey's contract). */
+/* A further key generation of a flow, in @slot (tls_rekey's contract). */
 static int tnic_gen_add(struct net_device *netdev, struct sock *sk,
 			enum tls_offload_ctx_dir direction, u32 slot,
 			struct tls_crypto_info *crypto_info, u32 start_tcp_sn)
@@ -193,10 +197,13 @@ static int tnic_gen_add(struct net_device *netdev, struct sock *sk,
 	void *key;
 	int err;
 
-	if (direction != TLS_OFFLOAD_CTX_DIR_TX || !flow)
-		return -EOPNOTSUPP;
 	if (READ_ONCE(tnic_refuse_gen_add))
 		goto refuse;
+	if (direction == TLS_OFFLOAD_CTX_DIR_RX)
+		return tnic_rx_gen_add(__tls_driver_ctx(tls_ctx, direction),
+				       slot, crypto_info, start_tcp_sn);
+	if (direction != TLS_OFFLOAD_CTX_DIR_TX || !flow)
+		return -EOPNOTSUPP;
 	key = tnic_key_new((const u8 *)crypto_info,
 			   sizeof(union tls_crypto_context), start_tcp_sn);
 	if (!key)
@@ -224,6 +231,10 @@ static void tnic_gen_del(struct net_device *netdev, struct tls_context *tls_ctx,
 	unsigned long flags;
 	void *key;
 
+	if (direction == TLS_OFFLOAD_CTX_DIR_RX) {
+		tnic_rx_gen_del(__tls_driver_ctx(tls_ctx, direction), slot);
+		return;
+	}
 	if (direction != TLS_OFFLOAD_CTX_DIR_TX || !flow)
 		return;
 	spin_lock_irqsave(&ctx->lock, flags);
@@ -682,19 +693,22 @@ int tnic_glue_init(void)
 			symbol_put(tls_rekey_dev_register);
 		}
 	}
-	if (tnic_tls13_declared && tnic_tx_generations > 1) {
+	if (tnic_tls13_declared &&
+	    (tnic_tx_generations > 1 || tnic_rx_generations > 1)) {
 		int (*gens)(const struct tlsdev_ops *ops,
 			    const struct tls_rekey_gen_ops *gen_ops);
 
 		tnic_gen_ops.generations[TLS_OFFLOAD_CTX_DIR_TX] =
 			tnic_tx_generations;
+		tnic_gen_ops.generations[TLS_OFFLOAD_CTX_DIR_RX] =
+			tnic_rx_generations;
 		gens = symbol_get(tls_rekey_dev_set_generations);
 		err = gens ? gens(&tnic_tlsdev_ops, &tnic_gen_ops) : -ENOENT;
 		if (gens)
 			symbol_put(tls_rekey_dev_set_generations);
 		if (err)
-			pr_warn("tlsnic: %u TX generations not declared: %d\n",
-				tnic_tx_generations, err);
+			pr_warn("tlsnic: %u TX, %u RX generations not declared: %d\n",
+				tnic_tx_generations, tnic_rx_generations, err);
 	}
 	return 0;
 }

@@ -100,6 +100,20 @@
 #define TNIC_TAG	16
 #define TNIC_MAX_LEN	(TLS_MAX_PAYLOAD_SIZE + 256 + TNIC_NONCE12 + TNIC_TAG)
 
+/* Key generations a flow holds: TLS_REKEY_MAX_GENERATIONS. */
+#define TNIC_RX_SLOTS	4
+
+/* One key generation of a flow. */
+struct tnic_rx_key {
+	bool used;
+	u32 start;			/* TCP sequence of its first record */
+	u64 rec_seq;			/* that record's sequence number */
+	struct aes_enckey aes;
+	struct ghash_key ghash;
+	struct crypto_sync_skcipher *ctr_tfm; /* ctr(aes): whole blocks */
+	u8 iv[GCM_AES_IV_SIZE];		/* salt (TLS 1.3: salt || iv) */
+};
+
 enum tnic_rx_state {
 	TNIC_RX_SYNC,
 	TNIC_RX_SEARCH,
@@ -116,17 +130,16 @@ struct tnic_rx_flow {
 	struct in6_addr saddr, daddr;	/* of incoming segments */
 	__be16 sport, dport;
 
-	/* The key. */
+	/* The keys: tls_dev_add's in slot 0, gen_add's in theirs. */
 	bool tls13;
-	struct aes_enckey aes;
-	struct ghash_key ghash;
-	struct crypto_sync_skcipher *ctr_tfm; /* ctr(aes): whole blocks */
-	u8 iv[GCM_AES_IV_SIZE];		/* salt (TLS 1.3: salt || iv) */
+	struct tnic_rx_key keys[TNIC_RX_SLOTS];
+	struct tnic_rx_key *k;		/* SYNC: the current record's */
 
 	enum tnic_rx_state state;
 	u32 next_seq;			/* TCP sequence expected next */
 
 	/* The current record (SYNC, TRACK). */
+	u32 rec_start;			/* TCP sequence of its header */
 	u32 off;			/* its bytes seen */
 	u32 len;			/* its length with header; 0: header not in */
 	u8 hdr[TNIC_HDR + TNIC_NONCE12];
@@ -139,6 +152,8 @@ struct tnic_rx_flow {
 	u8 tag[TNIC_TAG];
 
 	/* TRACK */
+	bool failed;			/* entered on a tag failure ... */
+	u32 failed_start;		/* ... of the record starting here */
 	u32 track_seq;			/* H: the header the request names */
 	u64 track_recs;			/* records since H */
 	bool confirmed;			/* tls_dev_resync for H came */
@@ -168,6 +183,9 @@ static atomic64_t tnic_rx_resyncs;	/* confirmed by tls_dev_resync */
 static atomic64_t tnic_rx_resyncs_ignored; /* tls_dev_resync for nothing asked */
 static atomic64_t tnic_rx_corrupted;	/* segments the rx_corrupt knob flipped */
 static atomic64_t tnic_rx_errors;	/* copies that failed (passed as they came) */
+static atomic64_t tnic_rx_gen_adds;	/* gen_add (RX) calls that took a key */
+static atomic64_t tnic_rx_gen_dels;	/* gen_del (RX) calls */
+static atomic64_t tnic_rx_gen_resumes;	/* gen_add named the record that failed */
 static bool tnic_rx_lose_sync;		/* knob: next TLS segment out of sync */
 static bool tnic_rx_corrupt;		/* knob: flip a ciphertext byte, once */
 static u32 tnic_max_rx_flows;		/* knob: capacity (0: no limit) */
@@ -205,6 +223,21 @@ static void tnic_rx_lost(struct tnic_rx_flow *f, struct tnic_rx_walk *w)
 	f->off = 0;
 	f->len = 0;
 	f->confirmed = false;
+	f->failed = false;
+}
+
+/* The generation of the record starting at @seq: the latest start at or
+ * before it (NULL: none held).
+ */
+static struct tnic_rx_key *tnic_rx_gen_of(struct tnic_rx_flow *f, u32 seq)
+{
+	struct tnic_rx_key *k, *best = NULL;
+
+	for (k = f->keys; k < f->keys + TNIC_RX_SLOTS; k++)
+		if (k->used && !before(seq, k->start) &&
+		    (!best || after(k->start, best->start)))
+			best = k;
+	return best;
 }
 
 /*
@@ -254,6 +287,9 @@ static int tnic_rx_hint(struct tnic_rx_flow *f, u32 seq, u32 len)
 		return -1;
 	}
 	f->hinted = false;
+	f->k = tnic_rx_gen_of(f, f->hint_seq);
+	if (!f->k)
+		return -1;
 	f->state = TNIC_RX_SYNC;
 	f->sn = f->hint_sn;
 	f->off = 0;
@@ -265,9 +301,16 @@ static int tnic_rx_hint(struct tnic_rx_flow *f, u32 seq, u32 len)
 static void tnic_rx_rec_start(struct tnic_rx_flow *f)
 {
 	static const u8 zeroes[GHASH_BLOCK_SIZE];
+	struct tnic_rx_key *k;
 	u8 aad[13];
 
-	memcpy(f->ctr, f->iv, GCM_AES_IV_SIZE);
+	/* A generation that starts at this record takes over. */
+	for (k = f->keys; k < f->keys + TNIC_RX_SLOTS; k++)
+		if (k->used && k != f->k && k->start == f->rec_start) {
+			f->k = k;
+			f->sn = k->rec_seq;
+		}
+	memcpy(f->ctr, f->k->iv, GCM_AES_IV_SIZE);
 	if (f->tls13) {
 		u8 *n = (u8 *)f->ctr + GCM_AES_IV_SIZE - 8;
 
@@ -282,7 +325,7 @@ static void tnic_rx_rec_start(struct tnic_rx_flow *f)
 				   aad + 11);
 		f->aad_len = 13;
 	}
-	ghash_init(&f->gh, &f->ghash);
+	ghash_init(&f->gh, &f->k->ghash);
 	ghash_update(&f->gh, aad, f->aad_len);
 	ghash_update(&f->gh, zeroes, GHASH_BLOCK_SIZE - f->aad_len);
 	f->ct = 0;
@@ -291,14 +334,14 @@ static void tnic_rx_rec_start(struct tnic_rx_flow *f)
 /* @n whole blocks' bytes at @p, from a block start: ctr(aes) in bulk. */
 static void tnic_rx_ctr_bulk(struct tnic_rx_flow *f, u8 *p, u32 n)
 {
-	SYNC_SKCIPHER_REQUEST_ON_STACK(req, f->ctr_tfm);
+	SYNC_SKCIPHER_REQUEST_ON_STACK(req, f->k->ctr_tfm);
 	struct scatterlist sg;
 	u8 iv[AES_BLOCK_SIZE];
 
 	memcpy(iv, f->ctr, GCM_AES_IV_SIZE);
 	put_unaligned_be32(2 + f->ct / AES_BLOCK_SIZE, iv + GCM_AES_IV_SIZE);
 	sg_init_one(&sg, p, n);
-	skcipher_request_set_sync_tfm(req, f->ctr_tfm);
+	skcipher_request_set_sync_tfm(req, f->k->ctr_tfm);
 	skcipher_request_set_callback(req, 0, NULL, NULL);
 	skcipher_request_set_crypt(req, &sg, &sg, n, iv);
 	crypto_skcipher_encrypt(req);
@@ -316,13 +359,13 @@ static void tnic_rx_rec_data(struct tnic_rx_flow *f, u8 *p, u32 n)
 	while (n) {
 		u32 bo = f->ct % AES_BLOCK_SIZE, k;
 
-		if (!bo && n >= AES_BLOCK_SIZE && f->ctr_tfm) {
+		if (!bo && n >= AES_BLOCK_SIZE && f->k->ctr_tfm) {
 			k = round_down(n, AES_BLOCK_SIZE);
 			tnic_rx_ctr_bulk(f, p, k);
 		} else {
 			if (!bo) {
 				f->ctr[3] = cpu_to_be32(2 + f->ct / AES_BLOCK_SIZE);
-				aes_encrypt(&f->aes, f->ks, (const u8 *)f->ctr);
+				aes_encrypt(&f->k->aes, f->ks, (const u8 *)f->ctr);
 			}
 			k = min(AES_BLOCK_SIZE - bo, n);
 			crypto_xor(p, f->ks + bo, k);
@@ -348,7 +391,7 @@ static bool tnic_rx_rec_end(struct tnic_rx_flow *f)
 	ghash_update(&f->gh, (const u8 *)tail, sizeof(tail));
 	ghash_final(&f->gh, out);
 	f->ctr[3] = cpu_to_be32(1);
-	aes_encrypt(&f->aes, ek, (const u8 *)f->ctr);
+	aes_encrypt(&f->k->aes, ek, (const u8 *)f->ctr);
 	crypto_xor(out, ek, TNIC_TAG);
 	ok = !crypto_memneq(out, f->tag, TNIC_TAG);
 	memzero_explicit(ek, sizeof(ek));
@@ -404,12 +447,21 @@ static void tnic_rx_walk(struct tnic_rx_flow *f, const struct sk_buff *skb,
 	}
 	while (pos < len) {
 		if (!f->off && f->state == TNIC_RX_TRACK && f->confirmed) {
-			/* Confirmed: decrypt again from this record on. */
-			f->state = TNIC_RX_SYNC;
-			f->sn = f->confirmed_sn + f->track_recs;
+			/*
+			 * Confirmed: decrypt again from this record on, with
+			 * the generation of the record confirmed.
+			 */
+			f->k = tnic_rx_gen_of(f, f->track_seq);
+			if (f->k) {
+				f->state = TNIC_RX_SYNC;
+				f->sn = f->confirmed_sn + f->track_recs;
+				w->ok = !pos;
+			}
 			f->confirmed = false;
-			w->ok = !pos;
+			f->failed = false;
 		}
+		if (!f->off)
+			f->rec_start = seq + pos;
 		if (f->state == TNIC_RX_SYNC && !buf) {
 			tnic_rx_lost(f, w);
 			w->ok = false;
@@ -469,6 +521,8 @@ static void tnic_rx_walk(struct tnic_rx_flow *f, const struct sk_buff *skb,
 			w->ok = false;
 			/* Sync lost: the next record starts here. */
 			tnic_rx_track(f, seq + pos, seq, len);
+			f->failed = true;
+			f->failed_start = f->rec_start;
 		}
 	}
 }
@@ -647,10 +701,13 @@ unlock:
 	return skb;
 }
 
-/* The flow's key (process context); @bulk: with a ctr(aes) transform. */
-static int tnic_rx_key(struct tnic_rx_flow *f, bool tls13, const u8 *key,
+/*
+ * A key generation (process context) starting at TCP sequence @start;
+ * @bulk: with a ctr(aes) transform.
+ */
+static int tnic_rx_key(struct tnic_rx_key *k, bool tls13, const u8 *key,
 		       unsigned int key_len, const u8 *salt, const u8 *iv,
-		       const u8 *rec_seq, bool bulk)
+		       const u8 *rec_seq, u32 start, bool bulk)
 {
 	static const u8 zeroes[AES_BLOCK_SIZE];
 	u8 h[AES_BLOCK_SIZE];
@@ -667,35 +724,60 @@ static int tnic_rx_key(struct tnic_rx_flow *f, bool tls13, const u8 *key,
 			crypto_free_sync_skcipher(tfm);
 			return err;
 		}
-		f->ctr_tfm = tfm;
+		k->ctr_tfm = tfm;
 	}
-	f->tls13 = tls13;
-	aes_prepareenckey(&f->aes, key, key_len);
-	aes_encrypt(&f->aes, h, zeroes);
-	ghash_preparekey(&f->ghash, h);
+	aes_prepareenckey(&k->aes, key, key_len);
+	aes_encrypt(&k->aes, h, zeroes);
+	ghash_preparekey(&k->ghash, h);
 	memzero_explicit(h, sizeof(h));
-	memcpy(f->iv, salt, 4);
+	memcpy(k->iv, salt, 4);
 	if (tls13)
-		memcpy(f->iv + 4, iv, 8);
-	f->sn = get_unaligned_be64(rec_seq);
-	f->state = TNIC_RX_SYNC;
-	spin_lock_init(&f->lock);
+		memcpy(k->iv + 4, iv, 8);
+	k->rec_seq = get_unaligned_be64(rec_seq);
+	k->start = start;
+	k->used = true;
 	return 0;
 }
 
-static void tnic_rx_key_free(struct tnic_rx_flow *f)
+/* The key of @info (AES-GCM-128 or -256, checked by the caller). */
+static int tnic_rx_key_of(struct tnic_rx_key *k,
+			  const struct tls_crypto_info *info, u32 start)
 {
-	if (f->ctr_tfm)
-		crypto_free_sync_skcipher(f->ctr_tfm);
-	f->ctr_tfm = NULL;
+	const struct tls12_crypto_info_aes_gcm_128 *c128 = (const void *)info;
+	const struct tls12_crypto_info_aes_gcm_256 *c256 = (const void *)info;
+	bool tls13 = info->version == TLS_1_3_VERSION;
+
+	if (info->cipher_type == TLS_CIPHER_AES_GCM_128)
+		return tnic_rx_key(k, tls13, c128->key, sizeof(c128->key),
+				   c128->salt, c128->iv, c128->rec_seq, start,
+				   true);
+	return tnic_rx_key(k, tls13, c256->key, sizeof(c256->key), c256->salt,
+			   c256->iv, c256->rec_seq, start, true);
+}
+
+/* Frees and wipes a key no walk uses any more. */
+static void tnic_rx_key_free(struct tnic_rx_key *k)
+{
+	if (k->ctr_tfm)
+		crypto_free_sync_skcipher(k->ctr_tfm);
+	memzero_explicit(k, sizeof(*k));
+}
+
+/* The flow of @info starts in sync at @start with its first key in slot 0. */
+static void tnic_rx_start(struct tnic_rx_flow *f, bool tls13, u32 start)
+{
+	f->tls13 = tls13;
+	f->k = &f->keys[0];
+	f->sn = f->k->rec_seq;
+	f->state = TNIC_RX_SYNC;
+	f->next_seq = start;
+	spin_lock_init(&f->lock);
 }
 
 int tnic_rx_flow_add(struct net_device *netdev, struct sock *sk,
 		     const struct tls_crypto_info *info, u32 start_seq,
 		     void **slot)
 {
-	const struct tls12_crypto_info_aes_gcm_128 *c128 = (const void *)info;
-	const struct tls12_crypto_info_aes_gcm_256 *c256 = (const void *)info;
 	struct inet_sock *inet = inet_sk(sk);
 	struct tnic_rx_flow *f;
 	int err;
@@ -714,22 +796,15 @@ int tnic_rx_flow_add(struct net_device *netdev, struct sock *sk,
 		atomic_dec(&tnic_rx_flows);
 		return -ENOMEM;
 	}
-	if (info->cipher_type == TLS_CIPHER_AES_GCM_128)
-		err = tnic_rx_key(f, info->version == TLS_1_3_VERSION, c128->key,
-				  sizeof(c128->key), c128->salt, c128->iv,
-				  c128->rec_seq, true);
-	else
-		err = tnic_rx_key(f, info->version == TLS_1_3_VERSION, c256->key,
-				  sizeof(c256->key), c256->salt, c256->iv,
-				  c256->rec_seq, true);
+	err = tnic_rx_key_of(&f->keys[0], info, start_seq);
 	if (err) {
 		kfree_sensitive(f);
 		atomic_dec(&tnic_rx_flows);
 		return err;
 	}
+	tnic_rx_start(f, info->version == TLS_1_3_VERSION, start_seq);
 	f->netdev = netdev;
 	f->sk = sk;
-	f->next_seq = start_seq;
 	/* As drivers do in tls_dev_add. */
 	f->resync_type = min_t(u32, READ_ONCE(tnic_rx_resync_type),
 			       TLS_OFFLOAD_SYNC_TYPE_DRIVER_REQ_ASYNC);
@@ -765,6 +840,7 @@ static void tnic_rx_flow_free(struct rcu_head *head)
 void tnic_rx_flow_del(void **slot)
 {
 	struct tnic_rx_flow *f = *slot;
+	int i;
 
 	if (!f)
 		return;
@@ -776,11 +852,73 @@ void tnic_rx_flow_del(void **slot)
 	f->dead = true;
 	f->sk = NULL;
 	spin_unlock_bh(&f->lock);
-	/* Nobody uses the key from here on (dead, checked under the lock). */
-	tnic_rx_key_free(f);
+	/* Nobody uses the keys from here on (dead, checked under the lock). */
+	for (i = 0; i < TNIC_RX_SLOTS; i++)
+		tnic_rx_key_free(&f->keys[i]);
 	*slot = NULL;
 	call_rcu(&f->rcu, tnic_rx_flow_free);
 	atomic_dec(&tnic_rx_flows);
+}
+
+/*
+ * A further key generation of the flow in @slot, in @gen, for the records
+ * from TCP sequence @start on (gen_add(RX)). If the flow lost sync on the
+ * tag of the record starting there, that record was the generation's
+ * first: the device has followed the headers since, so it decrypts again
+ * from the next record start without waiting for the ULP's resync.
+ */
+int tnic_rx_gen_add(void **slot, u32 gen, const struct tls_crypto_info *info,
+		    u32 start)
+{
+	struct tnic_rx_flow *f = READ_ONCE(*slot);
+	struct tnic_rx_key k = {};
+	int err;
+
+	if (!f || gen >= TNIC_RX_SLOTS)
+		return -EINVAL;
+	err = tnic_rx_key_of(&k, info, start);
+	if (err)
+		return err;
+	spin_lock_bh(&f->lock);
+	if (f->dead || f->keys[gen].used) {
+		spin_unlock_bh(&f->lock);
+		tnic_rx_key_free(&k);
+		return -EBUSY;
+	}
+	f->keys[gen] = k;
+	if (f->state == TNIC_RX_TRACK && f->failed && !f->confirmed &&
+	    f->failed_start == start) {
+		f->confirmed = true;
+		f->confirmed_sn = k.rec_seq + 1;	/* of the record at H */
+		atomic64_inc(&tnic_rx_gen_resumes);
+	}
+	spin_unlock_bh(&f->lock);
+	memzero_explicit(&k, sizeof(k));
+	atomic64_inc(&tnic_rx_gen_adds);
+	return 0;
+}
+
+/* gen_del(RX): the flow gives up generation @gen (out of sync if in use). */
+void tnic_rx_gen_del(void **slot, u32 gen)
+{
+	struct tnic_rx_flow *f = READ_ONCE(*slot);
+	struct tnic_rx_walk w = {};
+	struct tnic_rx_key k;
+
+	if (!f || gen >= TNIC_RX_SLOTS)
+		return;
+	spin_lock_bh(&f->lock);
+	k = f->keys[gen];
+	memset(&f->keys[gen], 0, sizeof(k));
+	if (f->k == &f->keys[gen]) {
+		f->k = NULL;
+		if (f->state == TNIC_RX_SYNC)
+			tnic_rx_lost(f, &w);
+	}
+	spin_unlock_bh(&f->lock);
+	tnic_rx_key_free(&k);
+	tnic_rx_account(&w);
+	atomic64_inc(&tnic_rx_gen_dels);
 }
 
 void tnic_rx_resync(void **slot, u32 seq, const u8 *rcd_sn)
@@ -888,9 +1026,11 @@ static int tnic_rx_selftest_one(bool tls13, unsigned int key_len,
 		off += TNIC_HDR + rl;
 	}
 	skb_put_data(skb, stream, total);
-	err = tnic_rx_key(f, tls13, key, key_len, salt, iv, rec_seq, bulk);
+	err = tnic_rx_key(&f->keys[0], tls13, key, key_len, salt, iv, rec_seq,
+			  0, bulk);
 	if (err)
 		goto out;
+	tnic_rx_start(f, tls13, 0);
 	/* In random segments: everything opened and verified. */
 	for (pos = 0; pos < total; pos += off) {
 		off = min(total - pos, 1 + get_random_u32_below(max_seg));
@@ -924,7 +1064,7 @@ out:
 	if (req)
 		tlsr_aead_free(req);
 	if (f)
-		tnic_rx_key_free(f);
+		tnic_rx_key_free(&f->keys[0]);
 	kfree_skb(skb);
 	kfree(aad);
 	kfree(plain);
@@ -972,6 +1112,9 @@ int tnic_rx_init(struct dentry *dir)
 	tnic_counter_in(dir, "rx_resync_requests", &tnic_rx_resync_requests);
 	tnic_counter_in(dir, "rx_resyncs", &tnic_rx_resyncs);
 	tnic_counter_in(dir, "rx_resyncs_ignored", &tnic_rx_resyncs_ignored);
+	tnic_counter_in(dir, "rx_gen_adds", &tnic_rx_gen_adds);
+	tnic_counter_in(dir, "rx_gen_dels", &tnic_rx_gen_dels);
+	tnic_counter_in(dir, "rx_gen_resumes", &tnic_rx_gen_resumes);
 	tnic_counter_in(dir, "rx_corrupted", &tnic_rx_corrupted);
 	tnic_counter_in(dir, "rx_errors", &tnic_rx_errors);
 	return 0;

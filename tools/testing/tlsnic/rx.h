@@ -23,6 +23,9 @@ int tnic_rx_flow_add(struct net_device *netdev, struct sock *sk,
 		     void **slot);
 void tnic_rx_flow_del(void **slot);
 void tnic_rx_resync(void **slot, u32 seq, const u8 *rcd_sn);
+int tnic_rx_gen_add(void **slot, u32 gen, const struct tls_crypto_info *info,
+		    u32 start);
+void tnic_rx_gen_del(void **slot, u32 gen);
 
 /* Receive path of @dev (BH disabled, RCU): see rx.c. */
 bool tnic_rx_is_tls(const struct net_device *dev, const struct sk_buff *skb);

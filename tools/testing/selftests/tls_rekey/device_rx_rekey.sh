@@ -10,6 +10,9 @@
 # installed the next key are opened in software (the burst,
 # TlsRxDeviceRekeySwRecords); the device takes over again once it holds
 # the new key (TlsRxDeviceRekey) and has found its way in the stream.
+# With one key per flow (N = 1) RX leaves the device at the KeyUpdate and
+# goes back with the next key (tls_dev_add); with N >= 2 the next key goes
+# in the next slot (gen_add, the NIC's rx_gen_adds), the flow staying.
 #
 # TLS_REKEY_DEVICE_BYTES: bytes per transfer (default 4 MiB);
 # TLS_REKEY_DEVICE_SHORT=1 (debug kernel): AES-GCM-128 only, no netem run,
@@ -24,42 +27,56 @@ rx_rekey_report() {
 		"after a KeyUpdate ($((sw / ($2 > 0 ? $2 : 1))) per KeyUpdate)"
 }
 
-# device_rx_rekey_tests PREFIX
+# device_rx_rekey_tests PREFIX N: over a NIC holding N RX key generations
+# per flow.
 device_rx_rekey_tests() {
-	local p=$1 nbytes=${TLS_REKEY_DEVICE_BYTES:-4194304} records every kus
+	local p=$1 n=$2 nbytes=${TLS_REKEY_DEVICE_BYTES:-4194304} records every kus
 	local short=${TLS_REKEY_DEVICE_SHORT:-0}
 	records=$((nbytes / 16384))
 	every=$((nbytes / 8 < 1048576 ? nbytes / 8 : 1048576))
-	check "$p.tlsnic_loads" insmod "${TNIC_KO:-/build/module/$VARIANT/tlsnic/tlsnic.ko}"
+	check "$p.tlsnic_loads" insmod "${TNIC_KO:-/build/module/$VARIANT/tlsnic/tlsnic.ko}" rx_generations="$n"
 	check "$p.pair" tnic_pair
 
-	# A KeyUpdate halfway. The receiver stops reading for a second before
-	# it, so the KeyUpdate and the records after it reach the device while
-	# it still has the old key: it transforms the first one with that key
-	# until its tag fails, and the reader undoes that. RX leaves the
-	# device at the KeyUpdate and goes back with the next key.
-	rx_mark
-	check "$p.halfway.byte_exact" eval 'RX_REKEY=rekey RX_PAUSE=1 rx_transfer halfway "$nbytes" 13 gcm128'
-	rx_report halfway
-	rx_rekey_report halfway 1
-	check "$p.halfway.device_saw_next_key" [ "$(rx_delta rx_auth_failed)" -ge 1 ]
-	check "$p.halfway.back_on_device" [ "$(rx_delta TlsRxDeviceRekey)" = 1 ]
-	# Half of the records and the KeyUpdate came before it. (With few
-	# records, debug kernel, the burst may take all the rest.)
-	if [ "$records" -ge 256 ]; then
-		check "$p.halfway.decrypting_again" \
-			[ "$(rx_delta rx_records_decrypted)" -gt $((records / 2 + 1)) ]
-	fi
-	check "$p.halfway.burst_counted" [ "$(rx_delta TlsRxDeviceRekeySwRecords)" -ge 1 ]
-
-	# The same, AES-GCM-256, without the pause.
-	if [ "$short" != 1 ]; then
+	# A KeyUpdate halfway, AES-GCM-128 and -256: the device decrypts
+	# most records after it again.
+	local c ciphers="gcm128 gcm256"
+	[ "$short" = 1 ] && ciphers=gcm128
+	for c in $ciphers; do
 		rx_mark
-		check "$p.halfway.gcm256.byte_exact" eval 'RX_REKEY=rekey rx_transfer halfway_gcm256 "$nbytes" 13 gcm256'
-		rx_rekey_report halfway_gcm256 1
-		check "$p.halfway.gcm256.back_on_device" [ "$(rx_delta TlsRxDeviceRekey)" = 1 ]
-		check "$p.halfway.gcm256.decrypting_again" \
-			[ "$(rx_delta rx_records_decrypted)" -gt $((records / 2 + 1)) ]
+		check "$p.halfway.$c.byte_exact" eval 'RX_REKEY=rekey rx_transfer halfway.$c "$nbytes" 13 $c'
+		rx_rekey_report "halfway.$c" 1
+		check "$p.halfway.$c.back_on_device" [ "$(rx_delta TlsRxDeviceRekey)" = 1 ]
+		# Half of the records and the KeyUpdate came before it. (With
+		# few records, debug kernel, the burst may take all the rest.)
+		if [ "$records" -ge 256 ]; then
+			check "$p.halfway.$c.decrypting_again" \
+				[ "$(rx_delta rx_records_decrypted)" -gt $((records / 2 + 1)) ]
+		fi
+		if [ "$n" -ge 2 ]; then
+			check "$p.halfway.$c.generation_added" [ "$(rx_delta rx_gen_adds)" = 1 ]
+		fi
+	done
+
+	# The same with the receiver not reading for a second before the
+	# KeyUpdate: the KeyUpdate and the records after it reach the device
+	# while it has the old key only. It transforms the first of them with
+	# that key until the tag fails, and the reader undoes that. Whatever
+	# the sender sent in that second is past the device by the time the
+	# next key is installed: opened in software (the whole rest, at times).
+	rx_mark
+	check "$p.paused.byte_exact" eval 'RX_REKEY=rekey RX_PAUSE=1 rx_transfer paused "$nbytes" 13 gcm128'
+	rx_report paused
+	rx_rekey_report paused 1
+	check "$p.paused.device_saw_next_key" [ "$(rx_delta rx_auth_failed)" -ge 1 ]
+	check "$p.paused.back_on_device" [ "$(rx_delta TlsRxDeviceRekey)" = 1 ]
+	check "$p.paused.burst_counted" [ "$(rx_delta TlsRxDeviceRekeySwRecords)" -ge 1 ]
+	if [ "$n" -ge 2 ]; then
+		# The flow stayed: the new key in the next slot; the NIC, whose
+		# tag check failed at the first record after the KeyUpdate,
+		# learns that it was the new generation's first and resumes at
+		# the next record start without waiting for a resync.
+		check "$p.paused.generation_added" [ "$(rx_delta rx_gen_adds)" = 1 ]
+		check "$p.paused.resumed_at_boundary" [ "$(rx_delta rx_gen_resumes)" = 1 ]
 	fi
 
 	# A KeyUpdate every 64 records (every eighth of the transfer if
@@ -69,6 +86,9 @@ device_rx_rekey_tests() {
 	check "$p.often.byte_exact" eval 'RX_REKEY=rekey:$every rx_transfer often "$nbytes" 13 gcm128'
 	rx_rekey_report often "$kus"
 	check "$p.often.back_on_device" [ "$(rx_delta TlsRxDeviceRekey)" = "$kus" ]
+	if [ "$n" -ge 2 ]; then
+		check "$p.often.generations_added" [ "$(rx_delta rx_gen_adds)" = "$kus" ]
+	fi
 	if [ "$records" -ge 256 ]; then
 		check "$p.often.decrypting_again" [ "$(rx_delta rx_records_decrypted)" -gt $((records / 2)) ]
 	fi
@@ -94,15 +114,32 @@ device_rx_rekey_tests() {
 	rx_mark
 	check "$p.every_record.byte_exact" eval 'RX_REKEY=rekey:16384 rx_transfer every_record "$nbytes" 13 gcm128'
 	rx_rekey_report every_record $((records - 1))
-	check "$p.every_record.back_on_device" [ "$(rx_delta TlsRxDeviceRekey)" -ge 1 ]
+	if [ "$n" -ge 2 ]; then
+		check "$p.every_record.generations_added" \
+			[ "$(rx_delta TlsRxDeviceRekey)" = $((records - 1)) -a "$(rx_delta rx_gen_adds)" = $((records - 1)) ]
+	else
+		check "$p.every_record.back_on_device" [ "$(rx_delta TlsRxDeviceRekey)" -ge 1 ]
+	fi
 
-	# The device refuses the next key (the knob set while the sender
+	# The device refuses the next key (the knobs set while the sender
 	# pauses before the KeyUpdate): the rest is opened in software.
 	rx_mark
-	check "$p.refused.byte_exact" eval 'RX_REKEY=rekey rx_transfer refused "$nbytes" 13 gcm128 "echo Y >$TNIC_DBG/refuse_dev_add"'
+	check "$p.refused.byte_exact" eval 'RX_REKEY=rekey rx_transfer refused "$nbytes" 13 gcm128 \
+		"echo Y >$TNIC_DBG/refuse_dev_add; echo Y >$TNIC_DBG/refuse_gen_add"'
 	echo N >"$TNIC_DBG/refuse_dev_add"
+	echo N >"$TNIC_DBG/refuse_gen_add"
 	rx_rekey_report refused 1
 	check "$p.refused.stays_off" [ "$(rx_delta TlsRxDeviceRekey)" = 0 ]
+	if [ "$n" -ge 2 ]; then
+		# It refuses the next generation only: RX leaves the device and
+		# goes back as with one key per flow.
+		rx_mark
+		check "$p.gen_refused.byte_exact" eval 'RX_REKEY=rekey rx_transfer gen_refused "$nbytes" 13 gcm128 "echo Y >$TNIC_DBG/refuse_gen_add"'
+		echo N >"$TNIC_DBG/refuse_gen_add"
+		rx_rekey_report gen_refused 1
+		check "$p.gen_refused.back_on_device" \
+			[ "$(rx_delta TlsRxDeviceRekey)" = 1 -a "$(rx_delta rx_gen_adds)" = 0 ]
+	fi
 
 	# The device goes down and up before the KeyUpdate: RX left the
 	# device then, and the new key does not go there.
