@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Capabilities drivers declare beyond tls.ko's contract
-//! (`rust/device/driver.h`), by their `struct tlsdev_ops`.
+//! (`rust/device/driver.h`), by their `struct tlsdev_ops`, and the
+//! device of a socket's route that can take its key.
 
 use crate::bindings;
 use crate::bindings::{TLS_CIPHER_AES_GCM_128, TLS_CIPHER_AES_GCM_256};
-use crate::context::Dir;
+use crate::context::{Context, Dir};
 use crate::logic::cipher::{TLS_1_2_VERSION, TLS_1_3_VERSION};
+use crate::sock::SockGuard;
 use kernel::prelude::*;
 use kernel::sync::global_lock;
 
@@ -77,8 +79,35 @@ pub(crate) fn of(ops: *const bindings::tlsdev_ops) -> u32 {
         .map_or(0, |e| e.caps)
 }
 
+/// The device of `sk`'s route if it can take the `dir` key of `ctx`
+/// (`NETIF_F_HW_TLS_TX` or `_RX` with the operations tls_rekey calls, and
+/// TLS 1.3 only if declared), with a reference.
+pub(super) fn route_device(
+    sk: &SockGuard<'_>,
+    ctx: &Context,
+    dir: Dir,
+) -> Option<*mut bindings::net_device> {
+    // SAFETY: `sk` is locked; the helper takes RCU itself.
+    let dev = unsafe { bindings::tlsr_sk_offload_netdev(sk.as_ptr()) };
+    if dev.is_null() {
+        return None;
+    }
+    let (capable, tls13) = match dir {
+        // SAFETY: `dev` is held.
+        Dir::Tx => (unsafe { bindings::tlsr_netdev_can_tls_tx(dev) }, TLS13_TX),
+        // SAFETY: `dev` is held.
+        Dir::Rx => (unsafe { bindings::tlsr_netdev_can_tls_rx(dev) }, TLS13_RX),
+    };
+    if capable && offloadable(ctx.version(), ctx.cipher_type(), dev, tls13) {
+        return Some(dev);
+    }
+    // SAFETY: the reference taken above.
+    unsafe { bindings::tlsr_dev_put(dev) };
+    None
+}
+
 /// `enum tls_offload_ctx_dir` of `dir`.
-fn offload_dir(dir: Dir) -> u32 {
+pub(super) fn offload_dir(dir: Dir) -> u32 {
     match dir {
         Dir::Tx => bindings::tls_offload_ctx_dir_TLS_OFFLOAD_CTX_DIR_TX,
         Dir::Rx => bindings::tls_offload_ctx_dir_TLS_OFFLOAD_CTX_DIR_RX,

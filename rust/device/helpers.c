@@ -126,34 +126,23 @@ void tlsr_tls_dev_del_tx(struct net_device *dev, struct tls_context *ctx)
 	dev->tlsdev_ops->tls_dev_del(dev, ctx, TLS_OFFLOAD_CTX_DIR_TX);
 }
 
-/* The TX key of @ctx into @slot of a device with several generations. */
-int tlsr_gen_add_tx(const struct tls_rekey_gen_ops *ops,
-		    struct net_device *dev, struct sock *sk,
-		    struct tls_context *ctx, u32 slot, u32 start_seq)
+/* The @dir key of @ctx into @slot of a device with several generations. */
+int tlsr_gen_add(const struct tls_rekey_gen_ops *ops, struct net_device *dev,
+		 struct sock *sk, struct tls_context *ctx,
+		 enum tls_offload_ctx_dir dir, u32 slot, u32 start_seq)
 {
-	return ops->gen_add(dev, sk, TLS_OFFLOAD_CTX_DIR_TX, slot,
-			    &ctx->crypto_send.info, start_seq);
+	struct tls_crypto_info *info = dir == TLS_OFFLOAD_CTX_DIR_TX ?
+				       &ctx->crypto_send.info :
+				       &ctx->crypto_recv.info;
+
+	return ops->gen_add(dev, sk, dir, slot, info, start_seq);
 }
 
-void tlsr_gen_del_tx(const struct tls_rekey_gen_ops *ops,
-		     struct net_device *dev, struct tls_context *ctx, u32 slot)
+void tlsr_gen_del(const struct tls_rekey_gen_ops *ops, struct net_device *dev,
+		  struct tls_context *ctx, enum tls_offload_ctx_dir dir,
+		  u32 slot)
 {
-	ops->gen_del(dev, ctx, TLS_OFFLOAD_CTX_DIR_TX, slot);
-}
-
-/* The RX key of @ctx into @slot of a device with several generations. */
-int tlsr_gen_add_rx(const struct tls_rekey_gen_ops *ops,
-		    struct net_device *dev, struct sock *sk,
-		    struct tls_context *ctx, u32 slot, u32 start_seq)
-{
-	return ops->gen_add(dev, sk, TLS_OFFLOAD_CTX_DIR_RX, slot,
-			    &ctx->crypto_recv.info, start_seq);
-}
-
-void tlsr_gen_del_rx(const struct tls_rekey_gen_ops *ops,
-		     struct net_device *dev, struct tls_context *ctx, u32 slot)
-{
-	ops->gen_del(dev, ctx, TLS_OFFLOAD_CTX_DIR_RX, slot);
+	ops->gen_del(dev, ctx, dir, slot);
 }
 
 /* The record starting at TCP sequence @seq has record sequence @rcd_sn. */

@@ -42,16 +42,12 @@ bool tlsr_netdev_is_up(struct net_device *dev);
 int tlsr_tls_dev_add_tx(struct net_device *dev, struct sock *sk,
 			struct tls_context *ctx, u32 start_seq);
 void tlsr_tls_dev_del_tx(struct net_device *dev, struct tls_context *ctx);
-int tlsr_gen_add_tx(const struct tls_rekey_gen_ops *ops,
-		    struct net_device *dev, struct sock *sk,
-		    struct tls_context *ctx, u32 slot, u32 start_seq);
-void tlsr_gen_del_tx(const struct tls_rekey_gen_ops *ops,
-		     struct net_device *dev, struct tls_context *ctx, u32 slot);
-int tlsr_gen_add_rx(const struct tls_rekey_gen_ops *ops,
-		    struct net_device *dev, struct sock *sk,
-		    struct tls_context *ctx, u32 slot, u32 start_seq);
-void tlsr_gen_del_rx(const struct tls_rekey_gen_ops *ops,
-		     struct net_device *dev, struct tls_context *ctx, u32 slot);
+int tlsr_gen_add(const struct tls_rekey_gen_ops *ops, struct net_device *dev,
+		 struct sock *sk, struct tls_context *ctx,
+		 enum tls_offload_ctx_dir dir, u32 slot, u32 start_seq);
+void tlsr_gen_del(const struct tls_rekey_gen_ops *ops, struct net_device *dev,
+		  struct tls_context *ctx, enum tls_offload_ctx_dir dir,
+		  u32 slot);
 int tlsr_tls_dev_resync_tx(struct net_device *dev, struct sock *sk, u32 seq,
 			   u64 rcd_sn);
 bool tlsr_ctx_tx_resync_pending(struct tls_context *ctx);

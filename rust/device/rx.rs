@@ -56,11 +56,11 @@ pub(crate) fn offload(
     ctx: &Context,
     rx: Pin<KBox<Rx>>,
 ) -> core::result::Result<(), Pin<KBox<Rx>>> {
-    let Some(dev) = rx_device(sk, ctx) else {
+    let Some(dev) = caps::route_device(sk, ctx, Dir::Rx) else {
         return Err(rx);
     };
     let Ok(slot) = KBox::<DevRx>::new_uninit(GFP_KERNEL) else {
-        // SAFETY: the reference `rx_device` took.
+        // SAFETY: the reference `route_device` took.
         unsafe { bindings::tlsr_dev_put(dev) };
         return Err(rx);
     };
@@ -88,26 +88,6 @@ pub(crate) fn offload(
     Stat::RxDevice.inc(sk);
     Stat::CurrRxDevice.inc(sk);
     Ok(())
-}
-
-/// The device of `sk`'s route if it can take the RX key of `ctx`
-/// (`NETIF_F_HW_TLS_RX` with the three operations, and TLS 1.3 only if
-/// declared), with a reference.
-pub(super) fn rx_device(sk: &SockGuard<'_>, ctx: &Context) -> Option<*mut bindings::net_device> {
-    // SAFETY: `sk` is locked; the helper takes RCU itself.
-    let dev = unsafe { bindings::tlsr_sk_offload_netdev(sk.as_ptr()) };
-    if dev.is_null() {
-        return None;
-    }
-    // SAFETY: `dev` is held.
-    if unsafe { bindings::tlsr_netdev_can_tls_rx(dev) }
-        && caps::offloadable(ctx.version(), ctx.cipher_type(), dev, caps::TLS13_RX)
-    {
-        return Some(dev);
-    }
-    // SAFETY: the reference taken above.
-    unsafe { bindings::tlsr_dev_put(dev) };
-    None
 }
 
 /// The RX key of `ctx` goes on `dev` (whose reference the device list

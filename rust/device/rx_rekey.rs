@@ -23,7 +23,7 @@
 
 use super::caps;
 use super::list;
-use super::rx::{add_key, del_key, reset, rx_device};
+use super::rx::{add_key, del_key, reset};
 use crate::bindings;
 use crate::context::{Context, Dir};
 use crate::proc::Stat;
@@ -83,13 +83,14 @@ pub(crate) fn next_generation(
             return false;
         };
         let next = (*slot + 1) % n as u32;
+        let rx = caps::offload_dir(Dir::Rx);
         // SAFETY: the list holds the device, which has the socket's flow
         // (`slot` in use, the others free); the context holds the key.
         unsafe {
-            if bindings::tlsr_gen_add_rx(ops, dev, sk.as_ptr(), ctx.as_ptr(), next, start) != 0 {
+            if bindings::tlsr_gen_add(ops, dev, sk.as_ptr(), ctx.as_ptr(), rx, next, start) != 0 {
                 return false;
             }
-            bindings::tlsr_gen_del_rx(ops, dev, ctx.as_ptr(), *slot);
+            bindings::tlsr_gen_del(ops, dev, ctx.as_ptr(), rx, *slot);
         }
         *slot = next;
         true
@@ -119,7 +120,7 @@ pub(crate) fn rejoin(sk: &Sock, ctx: &Context, seq: u32, rcd_sn: u64) -> bool {
         return false;
     };
     let lock = sk.lock();
-    let Some(dev) = rx_device(&lock, ctx) else {
+    let Some(dev) = caps::route_device(&lock, ctx, Dir::Rx) else {
         return false;
     };
     // Drivers take the record sequence number from the key's `rec_seq`.

@@ -171,25 +171,6 @@ impl Drop for Locked<'_> {
     }
 }
 
-/// The device of `sk`'s route if it can take the TX key of `ctx`
-/// (`NETIF_F_HW_TLS_TX`, and TLS 1.3 only if declared), with a reference.
-pub(super) fn tx_device(sk: &SockGuard<'_>, ctx: &Context) -> Option<*mut bindings::net_device> {
-    // SAFETY: `sk` is locked; the helper takes RCU itself.
-    let dev = unsafe { bindings::tlsr_sk_offload_netdev(sk.as_ptr()) };
-    if dev.is_null() {
-        return None;
-    }
-    // SAFETY: `dev` is held.
-    if unsafe { bindings::tlsr_netdev_can_tls_tx(dev) }
-        && caps::offloadable(ctx.version(), ctx.cipher_type(), dev, caps::TLS13_TX)
-    {
-        return Some(dev);
-    }
-    // SAFETY: the reference taken above.
-    unsafe { bindings::tlsr_dev_put(dev) };
-    None
-}
-
 /// The TX key of `ctx` goes on `dev` (whose reference the device list
 /// takes over) with `tls_dev_add`, starting at TCP sequence number
 /// `write_seq`, and the socket is attached to it; whether it was.
@@ -230,7 +211,7 @@ pub(crate) fn offload(
     ctx: &Context,
     mut tx: KBox<Tx>,
 ) -> core::result::Result<(), KBox<Tx>> {
-    let Some(dev) = tx_device(sk, ctx) else {
+    let Some(dev) = caps::route_device(sk, ctx, Dir::Tx) else {
         return Err(tx);
     };
     let (write_seq, _) = sk.tcp_write_seq_and_una();
@@ -245,7 +226,7 @@ pub(crate) fn offload(
         Ok((gens, start, slot))
     });
     let Ok((gens, start, slot)) = built else {
-        // SAFETY: the reference taken by `tx_device`.
+        // SAFETY: the reference taken by `route_device`.
         unsafe { bindings::tlsr_dev_put(dev) };
         return Err(tx);
     };

@@ -13,9 +13,10 @@
 //! seals new records in software, and goes back on the device with the new
 //! key once TCP has every old-key record acknowledged.
 
+use super::caps;
 use super::list;
 use super::sealer::Sealer;
-use super::tx::{add_key, offload_ptr, start_marker, to_software_validator, tx_device, DevTx};
+use super::tx::{add_key, offload_ptr, start_marker, to_software_validator, DevTx};
 use super::tx_gens::{old_keys, Rekeyed, Retired, TxGens};
 use crate::bindings;
 use crate::context::{Context, Dir};
@@ -148,8 +149,15 @@ fn place(
                 // SAFETY: the device is held and has the socket's flow; the
                 // context holds the key.
                 unsafe {
-                    bindings::tlsr_gen_add_tx(ops.0, dev, sk.as_ptr(), ctx.as_ptr(), slot, start)
-                        == 0
+                    bindings::tlsr_gen_add(
+                        ops.0,
+                        dev,
+                        sk.as_ptr(),
+                        ctx.as_ptr(),
+                        caps::offload_dir(Dir::Tx),
+                        slot,
+                        start,
+                    ) == 0
                 }
             })
         })
@@ -174,7 +182,9 @@ fn gen_del(ctx: &Context, dev_tx: *mut DevTx, slot: u32) {
     list::with_device(ctx.as_ptr(), Dir::Tx, |dev| {
         if let Some(dev) = dev {
             // SAFETY: the device is held and has the socket's flow.
-            unsafe { bindings::tlsr_gen_del_tx(ops.0, dev, ctx.as_ptr(), slot) };
+            unsafe {
+                bindings::tlsr_gen_del(ops.0, dev, ctx.as_ptr(), caps::offload_dir(Dir::Tx), slot)
+            };
         }
     });
 }
@@ -200,7 +210,7 @@ fn leave(ctx: &Context) {
 /// software.
 fn rejoin(sk: &SockGuard<'_>, ctx: &Context, tx: &mut Tx, dev_tx: *mut DevTx) {
     tx.set_device_due(None);
-    let Some(dev) = tx_device(sk, ctx) else {
+    let Some(dev) = caps::route_device(sk, ctx, Dir::Tx) else {
         tx.stay_in_software(sk);
         return;
     };
@@ -213,7 +223,7 @@ fn rejoin(sk: &SockGuard<'_>, ctx: &Context, tx: &mut Tx, dev_tx: *mut DevTx) {
         Ok((gens, start_marker(write_seq)?))
     });
     let Ok((gens, start)) = built else {
-        // SAFETY: the reference taken by `tx_device`.
+        // SAFETY: the reference taken by `route_device`.
         unsafe { bindings::tlsr_dev_put(dev) };
         tx.stay_in_software(sk);
         return;

@@ -24,7 +24,8 @@ RX offload (device_rx.sh). OFFLOAD_DUPLEX=1: both ends configure TLS_TX
 and TLS_RX and send NBYTES to each other at the same time (the server's
 stream and keys its own), each checking what it receives: the client's
 PAUSE and rekey apply to its sender, ebadmsg to the server; with
-OFFLOAD_PAUSE=PAUSE the server's sender also waits halfway for PAUSE.go.
+OFFLOAD_PAUSE=PAUSE the server's sender also waits halfway for PAUSE.go,
+and with OFFLOAD_REKEY=EVERY it sends a KeyUpdate after every EVERY bytes.
 OFFLOAD_SENDFILE=ro|copy: the client sends with sendfile() from a file
 holding the stream (no PAUSE, no rekey), with TLS_TX_ZEROCOPY_RO set (ro)
 or not (copy), and checks afterwards that the file is unchanged.
@@ -108,7 +109,8 @@ def server(port, nbytes, version, cipher, expect=None):
     attach(conn, TLS_TX, version, cipher, REVERSE)
     attach(conn, TLS_RX, version, cipher)
     return duplex(conn, nbytes, version, cipher, REVERSE, 0, expect,
-                  os.environ.get("OFFLOAD_PAUSE"))
+                  os.environ.get("OFFLOAD_PAUSE"),
+                  int(os.environ.get("OFFLOAD_REKEY", "0")))
 
 
 def duplex(sock, nbytes, version, cipher, tx_base, rx_base, expect=None,
