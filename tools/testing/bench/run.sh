@@ -8,8 +8,9 @@
 # plain TCP (the control): TX, RX and end to end, for each record size
 # (send size = record size) and sendfile() of a tmpfs file (TX and end to
 # end). Then once per module: tls_mem (kernel memory per socket pair,
-# TLS_REKEY_BENCH_PAIRS pairs) and device TX and RX over the simulated NIC
-# (measure_nic, TLS_REKEY_BENCH_REPS runs each). Every measurement is one
+# TLS_REKEY_BENCH_PAIRS pairs), device TX and RX over the simulated NIC
+# (measure_nic, TLS_REKEY_BENCH_REPS runs each) and TLS 1.3 rekey-heavy
+# transfers over it (measure_rekey). Every measurement is one
 # "bench key=value..." line; summary.py prints the table from them (per
 # row the median of the per-round ratios tls_rekey / tls.ko and their
 # spread) and scripts/bench.sh draws the chart.
@@ -107,6 +108,50 @@ measure_nic() {
 	tnic_unpair
 	rmmod tlsnic
 }
+
+# TLS 1.3 rekey-heavy transfers over the simulated NIC: 16 KiB records, a
+# KeyUpdate every 64 (tls_bench -k 64; "-rekey" rows) and the same without
+# (the base), TX and RX (the receiver takes each KeyUpdate with TLS_RX),
+# with the NIC holding one key generation per flow and direction (dev1)
+# and two (dev2), and in software (the NIC refuses the key: sw; the only
+# rows of tls.ko, which offloads TLS 1.2 only). TX: records framed for the
+# device go out unsealed (tx_plain), so the sender's CPU is the ULP's own,
+# records sealed in software while the device waits for a key included.
+# RX: rx_sw_records, the records the receiver opened in software after a
+# KeyUpdate before the device decrypted one whole again
+# (TlsRxDeviceRekeySwRecords).
+measure_rekey() {
+	local dbg=/sys/kernel/debug/tlsnic n row k sw now line modes="sw dev"
+	[ "$1" = tls_rekey ] || modes=sw
+	for n in 1 2; do
+		insmod "/build/module/$VARIANT/tlsnic/tlsnic.ko" tx_generations=$n rx_generations=$n
+		tnic_pair
+		for row in $modes; do
+			[ $row = sw ] && [ $n = 2 ] && continue
+			echo N >$dbg/refuse_dev_add; echo N >$dbg/tx_plain
+			if [ $row = sw ]; then echo Y >$dbg/refuse_dev_add; else echo Y >$dbg/tx_plain; row=dev$n; fi
+			for k in "" "-k 64"; do
+				# shellcheck disable=SC2086
+				"$B" $k 16384 "$MB" 13 tna tnb 10.77.0.2 >/dev/null
+				for _ in $(seq "$REPS"); do
+					# shellcheck disable=SC2086
+					"$B" $k 16384 "$MB" 13 tna tnb 10.77.0.2 |
+						sed "s/^tx /tx13-$row${k:+-rekey} /"
+				done
+				for _ in $(seq "$REPS"); do
+					sw=$(tls_stat tnb TlsRxDeviceRekeySwRecords)
+					# shellcheck disable=SC2086
+					line=$("$B" $k 16384 "$MB" 13 tnb tna 10.77.0.2 rx)
+					now=$(tls_stat tnb TlsRxDeviceRekeySwRecords)
+					echo "rx13-$row${k:+-rekey} ${line#rx } rx_sw_records=$((${now:-0} - ${sw:-0}))"
+				done
+			done
+		done
+		echo N >$dbg/refuse_dev_add; echo N >$dbg/tx_plain
+		tnic_unpair
+		rmmod tlsnic
+	done
+}
 . /src/tools/testing/selftests/tls_rekey/device.sh
 
 grep -q '^tls_rekey ' /proc/modules
@@ -129,7 +174,7 @@ done
 for m in tls_rekey tls.ko; do
 	use $m
 	echo "bench: memory and device rows ($m) at $(($(date +%s) - start)) s" >&2
-	{ "$M" "$PAIRS"; measure_nic; } | sed "s/^\([^ ]*\) /bench module=$m dir=\1 /" | tee -a $OUT
+	{ "$M" "$PAIRS"; measure_nic; measure_rekey $m; } | sed "s/^\([^ ]*\) /bench module=$m dir=\1 /" | tee -a $OUT
 done
 use tls_rekey
 echo "bench: done in $(($(date +%s) - start)) s" >&2

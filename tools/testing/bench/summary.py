@@ -69,15 +69,38 @@ def memory(singles):
     return out
 
 
+def is_rekey_row(d):
+    return d.startswith(("tx13-", "rx13-"))
+
+
 def nic(singles):
-    """{row: {module: (median MB/s, median CPU ns/B)}}"""
+    """{row: {module: (median MB/s, median CPU ns/B)}} of the TLS 1.2 rows"""
     runs = {}
     for kv in singles:
-        if kv["dir"] != "mem":
+        if kv["dir"] != "mem" and not is_rekey_row(kv["dir"]):
             runs.setdefault(kv["dir"], {}).setdefault(kv["module"], []).append(
                 (float(kv["mb_s"]), float(kv["cpu_ns_per_byte"])))
     return {d: {m: (statistics.median(x for x, _ in v), statistics.median(c for _, c in v))
                 for m, v in by.items()} for d, by in runs.items()}
+
+
+def rekey(singles):
+    """{row: {module: (median MB/s, median CPU ns/B, median software
+    records per KeyUpdate or None)}} of the TLS 1.3 rekey rows"""
+    runs = {}
+    for kv in singles:
+        if is_rekey_row(kv["dir"]):
+            runs.setdefault(kv["dir"], {}).setdefault(kv["module"], []).append(kv)
+    out = {}
+    for d, by in runs.items():
+        out[d] = {}
+        for m, v in by.items():
+            burst = [int(kv["rx_sw_records"]) / int(kv["rekeys"])
+                     for kv in v if int(kv.get("rekeys", 0))]
+            out[d][m] = (statistics.median(float(kv["mb_s"]) for kv in v),
+                         statistics.median(float(kv["cpu_ns_per_byte"]) for kv in v),
+                         statistics.median(burst) if burst else None)
+    return out
 
 
 def spread(s):
@@ -122,6 +145,32 @@ def main():
             sw = d.split("-")[0] + "-nic-sw"
             print(f"{d:16} {m1:14.1f} {m2:8.1f} {c1:14.2f} {c2:8.2f} {c1 / c2:5.2f}"
                   f"  {c1 / dev[sw][A][1]:14.2f} {c2 / dev[sw][B][1]:8.2f}")
+        if "tx-nic-fallback" in dev and "tx-nic-dev" in dev:
+            print("fallback cost per 16 KiB record sealed again (tx-nic-fallback - tx-nic-dev): "
+                  + ", ".join(f"{m} {(dev['tx-nic-fallback'][m][1] - dev['tx-nic-dev'][m][1]) * 16.384:.1f} us"
+                              for m in (A, B)))
+    rk = rekey(singles)
+    if rk:
+        print()
+        print("TLS 1.3 over the simulated NIC, 16 KiB records, -rekey: a KeyUpdate every 64 records;")
+        print("sw: in software, devN: the NIC holding N key generations per flow; median of the runs;")
+        print("x base: CPU per byte against the same row without KeyUpdates; sw/KU: records the")
+        print("receiver opened in software per KeyUpdate (RX burst)")
+        print(f"{'row':18} {A + ' MB/s':>14} {'ns/B':>6} {'x base':>6} {'sw/KU':>5}"
+              f"   {B + ' MB/s':>11} {'ns/B':>6} {'x base':>6}")
+        for d in sorted(rk, key=lambda d: (d[:2] != "tx", d)):
+            base = d[:-len("-rekey")] if d.endswith("-rekey") else d
+            line = f"{d:18}"
+            for m, w in ((A, 14), (B, 11)):
+                if m not in rk[d]:
+                    continue
+                mb, c, burst = rk[d][m]
+                xb = c / rk[base][m][1] if m in rk.get(base, {}) else float("nan")
+                line += f" {mb:{w}.1f} {c:6.2f} {xb:6.2f}"
+                if m == A:
+                    shown = burst is not None and "-dev" in d
+                    line += f" {burst:5.1f}  " if shown else f" {'':5}  "
+            print(line)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@
  * so the cost per byte excludes the unmeasured side.
  *
  * Usage: tls_bench [-p] [-f FILE] [-d tx|rx|e2e] RECORD_SIZE MEGABYTES
- *        tls_bench RECORD_SIZE MEGABYTES 12|13 KTLS_NS PEER_NS PEER_ADDR [rx]
+ *        tls_bench [-k EVERY] RECORD_SIZE MEGABYTES 12|13 KTLS_NS PEER_NS PEER_ADDR [rx]
  * The first form works over loopback, TLS 1.3 AES-GCM-128: the direction
  * of -d, or tx then rx without it. Send (and receive) size is RECORD_SIZE;
  * -p sets no ULP on either end (plain TCP); -f writes MEGABYTES to FILE
@@ -24,7 +24,10 @@
  * network namespace KTLS_NS and the receiver in PEER_NS on PEER_ADDR (as
  * `ip netns` names them), e.g. across the simulated TLS-offload NIC; with
  * rx it measures RX only, the kTLS receiver in KTLS_NS listening on
- * PEER_ADDR and the plain sender of the records in PEER_NS.
+ * PEER_ADDR and the plain sender of the records in PEER_NS. -k (TLS 1.3):
+ * the kTLS sender sends a KeyUpdate after every EVERY records and moves
+ * to the next key (TLS_TX), the kTLS receiver takes each KeyUpdate with
+ * TLS_RX, as a TLS library does (the line adds rekeys=N).
  * Output: one line per direction (e2e adds each end's CPU per byte):
  *   tx|rx|e2e record=N|sendfile bytes=N wall_s=F mb_s=F cpu_ns_per_byte=F
  *	[tx_cpu_ns_per_byte=F rx_cpu_ns_per_byte=F]
@@ -108,8 +111,10 @@ static void tcp_pair(const char *kns, const char *pns, const char *addr,
 
 static int tls_version = TLS_1_3_VERSION;
 static int plain_tcp;
+static unsigned long rekey_every;	/* -k: records per key */
 
-static void ktls(int fd, int dir)
+/* The key of generation @gen (0: the first, with the ULP) for @dir. */
+static void ktls_key(int fd, int dir, int gen)
 {
 	struct tls12_crypto_info_aes_gcm_128 ci = {
 		.info.version = tls_version,
@@ -118,12 +123,40 @@ static void ktls(int fd, int dir)
 
 	if (plain_tcp)
 		return;
-	memset(ci.key, 0x11, sizeof(ci.key));
-	memset(ci.iv, 0x22, sizeof(ci.iv));
-	memset(ci.salt, 0x33, sizeof(ci.salt));
-	if (setsockopt(fd, SOL_TCP, TCP_ULP, "tls", sizeof("tls")) ||
+	memset(ci.key, 0x11 + gen, sizeof(ci.key));
+	memset(ci.iv, 0x22 + gen, sizeof(ci.iv));
+	memset(ci.salt, 0x33 + gen, sizeof(ci.salt));
+	if ((!gen && setsockopt(fd, SOL_TCP, TCP_ULP, "tls", sizeof("tls"))) ||
 	    setsockopt(fd, SOL_TLS, dir, &ci, sizeof(ci)))
 		die("ktls setsockopt");
+}
+
+static void ktls(int fd, int dir)
+{
+	ktls_key(fd, dir, 0);
+}
+
+#define HANDSHAKE 22
+
+/* A KeyUpdate (update_not_requested) on @fd, then its next key. */
+static void key_update(int fd, int *gen)
+{
+	static const unsigned char ku[] = { 24, 0, 0, 1, 0 };
+	char buf[CMSG_SPACE(1)] = {};
+	struct iovec iov = { (void *)ku, sizeof(ku) };
+	struct msghdr m = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = buf, .msg_controllen = sizeof(buf),
+	};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+
+	c->cmsg_level = SOL_TLS;
+	c->cmsg_type = TLS_SET_RECORD_TYPE;
+	c->cmsg_len = CMSG_LEN(1);
+	*CMSG_DATA(c) = HANDSHAKE;
+	if (sendmsg(fd, &m, 0) != sizeof(ku))
+		die("KeyUpdate");
+	ktls_key(fd, TLS_TX, ++*gen);
 }
 
 /*
@@ -158,15 +191,31 @@ static double cpu(void)
 	       (r.ru_utime.tv_usec + r.ru_stime.tv_usec) / 1e6;
 }
 
-static void send_all(int fd, const char *buf, size_t len, size_t chunk)
+/*
+ * Sends @len bytes of @buf in @chunk sends; @tls: a kTLS sender (with -k,
+ * a KeyUpdate after every so many).
+ */
+static void send_all(int fd, const char *buf, size_t len, size_t chunk,
+		     int tls)
 {
+	unsigned long records = 0;
+	size_t part = 0;
+	int gen = 0;
+
 	while (len) {
-		ssize_t n = send(fd, buf, len < chunk ? len : chunk, 0);
+		size_t want = len < chunk - part ? len : chunk - part;
+		ssize_t n = send(fd, buf, want, 0);
 
 		if (n <= 0)
 			die("send");
 		buf += n;
 		len -= n;
+		part += n;
+		if (part < chunk && len)
+			continue;
+		part = 0;
+		if (tls && rekey_every && ++records % rekey_every == 0 && len)
+			key_update(fd, &gen);
 	}
 }
 
@@ -183,8 +232,38 @@ static void sendfile_all(int fd, int file, size_t len)
 	}
 }
 
-/* Read until EOF into @out (if any); returns the bytes read. */
-static size_t recv_all(int fd, char *out, size_t cap, size_t chunk)
+static int rekeys;
+
+/*
+ * recv() of a kTLS receiver with -k: a KeyUpdate record is taken with the
+ * next key (TLS_RX) and counted in rekeys.
+ */
+static ssize_t recv_rekeying(int fd, char *dst, size_t len)
+{
+	for (;;) {
+		char buf[CMSG_SPACE(1)];
+		struct iovec iov = { dst, len };
+		struct msghdr m = {
+			.msg_iov = &iov, .msg_iovlen = 1,
+			.msg_control = buf, .msg_controllen = sizeof(buf),
+		};
+		struct cmsghdr *c;
+		ssize_t n = recvmsg(fd, &m, 0);
+
+		c = n > 0 ? CMSG_FIRSTHDR(&m) : NULL;
+		if (!c || c->cmsg_level != SOL_TLS ||
+		    c->cmsg_type != TLS_GET_RECORD_TYPE ||
+		    *CMSG_DATA(c) != HANDSHAKE)
+			return n;
+		ktls_key(fd, TLS_RX, ++rekeys);
+	}
+}
+
+/*
+ * Read until EOF into @out (if any); returns the bytes read. @tls: a kTLS
+ * receiver (which takes KeyUpdates with -k).
+ */
+static size_t recv_all(int fd, char *out, size_t cap, size_t chunk, int tls)
 {
 	static char scratch[1 << 16];
 	size_t total = 0;
@@ -192,7 +271,9 @@ static size_t recv_all(int fd, char *out, size_t cap, size_t chunk)
 	for (;;) {
 		char *dst = out ? out + total : scratch;
 		size_t room = out ? cap - total : sizeof(scratch);
-		ssize_t n = recv(fd, dst, room < chunk ? room : chunk, 0);
+		size_t want = room < chunk ? room : chunk;
+		ssize_t n = tls && rekey_every ? recv_rekeying(fd, dst, want) :
+						 recv(fd, dst, want, 0);
 
 		if (n < 0)
 			die("recv");
@@ -229,15 +310,20 @@ static void report(const char *dir, size_t bytes, double wall, double cpu_s)
 	printf("%s record=%s bytes=%zu wall_s=%.3f mb_s=%.1f cpu_ns_per_byte=%.2f",
 	       dir, record_name, bytes, wall, bytes / wall / 1e6,
 	       cpu_s * 1e9 / bytes);
+	if (rekey_every)
+		printf(" rekey_every=%lu", rekey_every);
+	if (rekeys)
+		printf(" rekeys=%d", rekeys);
 }
 
 /*
  * Send @bytes of @plain (or of @file, with sendfile()) from @a in @rec
  * sends, once a byte arrives on @go (if not negative); the sender's CPU
- * seconds go to @cpu_fd (if not negative). A child process.
+ * seconds go to @cpu_fd (if not negative); @tls: @a is a kTLS socket. A
+ * child process.
  */
 static void sender(int a, int b, const char *plain, int file, size_t bytes,
-		   size_t rec, int go, int cpu_fd)
+		   size_t rec, int go, int cpu_fd, int tls)
 {
 	double c0;
 	char c;
@@ -257,7 +343,7 @@ static void sender(int a, int b, const char *plain, int file, size_t bytes,
 	if (file >= 0)
 		sendfile_all(a, file, bytes);
 	else
-		send_all(a, plain, bytes, rec);
+		send_all(a, plain, bytes, rec, tls);
 	c0 = cpu() - c0;
 	if (cpu_fd >= 0 && write(cpu_fd, &c0, sizeof(c0)) != sizeof(c0))
 		die("cpu pipe");
@@ -285,7 +371,7 @@ static void receiver(int b, size_t bytes, size_t chunk, const char *dir,
 	rx_cpu = cpu();
 	if (write(go, "g", 1) != 1)
 		die("go");
-	got = recv_all(b, NULL, 0, chunk);
+	got = recv_all(b, NULL, 0, chunk, strcmp(dir, "tx"));
 	wall = now() - t0;
 	rx_cpu = cpu() - rx_cpu;
 	if (read(cpu_fd, &tx_cpu, sizeof(tx_cpu)) != sizeof(tx_cpu))
@@ -311,8 +397,11 @@ int main(int argc, char **argv)
 	size_t rec, bytes, wire_cap, wire_len;
 	char *plain, *wire = NULL;
 
-	while ((opt = getopt(argc, argv, "pf:d:")) != -1) {
+	while ((opt = getopt(argc, argv, "pf:d:k:")) != -1) {
 		switch (opt) {
+		case 'k':
+			rekey_every = strtoul(optarg, NULL, 0);
+			break;
 		case 'p':
 			plain_tcp = 1;
 			break;
@@ -332,11 +421,13 @@ int main(int argc, char **argv)
 		if (plain_tcp || path || dir)
 			goto usage;
 		tls_version = atoi(argv[3]) == 12 ? TLS_1_2_VERSION : TLS_1_3_VERSION;
+		if (rekey_every && tls_version != TLS_1_3_VERSION)
+			goto usage;
 		kns = argv[4];
 		pns = argv[5];
 		addr = argv[6];
 		dir = argc == 8 ? "rx" : "tx";
-	} else if (argc != 3 || (dir && strcmp(dir, "tx") &&
+	} else if (argc != 3 || rekey_every || (dir && strcmp(dir, "tx") &&
 				 strcmp(dir, "rx") && strcmp(dir, "e2e")) ||
 		   (path && (!dir || !strcmp(dir, "rx")))) {
 		goto usage;
@@ -359,7 +450,7 @@ int main(int argc, char **argv)
 		/* The kTLS sender's CPU; the receiver discards. */
 		tcp_pair(kns, pns, addr, &a, &b);
 		ktls(a, TLS_TX);
-		sender(a, b, plain, file, bytes, rec, go[0], cpu_pipe[1]);
+		sender(a, b, plain, file, bytes, rec, go[0], cpu_pipe[1], 1);
 		receiver(b, bytes, 1 << 16, "tx", CPU_TX, go[1], cpu_pipe[0]);
 	}
 	if (!dir || !strcmp(dir, "rx")) {
@@ -372,22 +463,22 @@ int main(int argc, char **argv)
 		if (!plain_tcp) {
 			tcp_pair(NULL, NULL, "127.0.0.1", &a, &b);
 			ktls(a, TLS_TX);
-			sender(a, b, plain, -1, bytes, rec, -1, -1);
-			wire_len = recv_all(b, wire, wire_cap, 1 << 16);
+			sender(a, b, plain, -1, bytes, rec, -1, -1, 1);
+			wire_len = recv_all(b, wire, wire_cap, 1 << 16, 0);
 			close(b);
 			wait(NULL);
 		}
 		/* The kTLS receiver's CPU; a plain sender of the records. */
 		tcp_pair(pns, kns, addr, &a, &b);
 		ktls(b, TLS_RX);
-		sender(a, b, wire, -1, wire_len, 1 << 16, go[0], cpu_pipe[1]);
+		sender(a, b, wire, -1, wire_len, 1 << 16, go[0], cpu_pipe[1], 0);
 		receiver(b, bytes, rec, "rx", CPU_RX, go[1], cpu_pipe[0]);
 	}
 	if (dir && !strcmp(dir, "e2e")) {
 		tcp_pair(NULL, NULL, "127.0.0.1", &a, &b);
 		ktls(a, TLS_TX);
 		ktls(b, TLS_RX);
-		sender(a, b, plain, file, bytes, rec, go[0], cpu_pipe[1]);
+		sender(a, b, plain, file, bytes, rec, go[0], cpu_pipe[1], 1);
 		receiver(b, bytes, rec, "e2e", CPU_TX | CPU_RX, go[1], cpu_pipe[0]);
 	}
 	if (path)
@@ -396,7 +487,7 @@ int main(int argc, char **argv)
 
 usage:
 	fprintf(stderr, "usage: %s [-p] [-f FILE] [-d tx|rx|e2e] RECORD_SIZE MEGABYTES\n"
-		"       %s RECORD_SIZE MEGABYTES 12|13 KTLS_NS PEER_NS PEER_ADDR [rx]\n",
+		"       %s [-k EVERY] RECORD_SIZE MEGABYTES 12|13 KTLS_NS PEER_NS PEER_ADDR [rx]\n",
 		prog, prog);
 	return 2;
 }
