@@ -77,9 +77,10 @@ echo "== TLS 1.3 TX rekeys on a NIC holding several key generations"
 device_generations_tests tls_rekey
 echo "== device RX offload: the simulated NIC decrypting for tls_rekey"
 device_rx_tests device_rx.tls_rekey 1
-echo "== TLS 1.3 KeyUpdates on a device RX socket, 1 to 3 RX key generations"
-for n in 1 2 3; do
-	[ "${TLS_REKEY_DEVICE_SHORT:-0}" = 1 ] && [ $n = 3 ] && continue
+# RX uses two slots whatever the device holds (the old generation leaves
+# as the new one comes): 1 and 2 generations (3 measured the same as 2).
+echo "== TLS 1.3 KeyUpdates on a device RX socket, 1 and 2 RX key generations"
+for n in 1 2; do
 	device_rx_rekey_tests "device_rx_rekey.generations$n" $n
 done
 echo "== both directions on the device, both ends sending, with tls_rekey"
