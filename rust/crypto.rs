@@ -91,6 +91,20 @@ pub(crate) struct KeyState {
     pub(crate) generation: u32,
 }
 
+impl Drop for KeyState {
+    /// A key generation is wiped as it goes: the key with the transform
+    /// (`crypto_free_aead()` frees it with `kfree_sensitive()`), the
+    /// connection IV and the last nonce here.
+    fn drop(&mut self) {
+        // SAFETY: both buffers are owned by this value and valid for
+        // their sizes.
+        unsafe {
+            bindings::tlsr_memzero_explicit(self.iv.as_mut_ptr().cast(), IV_LEN);
+            bindings::tlsr_memzero_explicit(self.scratch.iv.as_mut_ptr().cast(), MAX_AEAD_IV_LEN);
+        }
+    }
+}
+
 impl KeyState {
     /// The key state of a validated `crypto_info` of `version`.
     pub(crate) fn new(
