@@ -86,8 +86,9 @@ done
 echo "== both directions on the device, both ends sending, with tls_rekey"
 device_duplex_tests device_duplex.tls_rekey 1
 echo "== both directions on the device with KeyUpdates both ways, 1 to 3 key generations"
+# The debug kernel: two generations only.
 for n in 1 2 3; do
-	[ "${TLS_REKEY_DEVICE_SHORT:-0}" = 1 ] && [ $n = 3 ] && continue
+	[ "${TLS_REKEY_DEVICE_SHORT:-0}" = 1 ] && [ $n != 2 ] && continue
 	device_duplex_rekey_tests "device_duplex_rekey.generations$n" $n
 done
 # The lean kernel only: the peer over the NIC for CI time (the debug kernel
