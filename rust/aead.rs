@@ -32,12 +32,10 @@ impl Aead {
                 desc.tag as u32,
             )
         };
-        let addr = tfm as isize;
-        if (-4095..0).contains(&addr) {
-            return Err(Error::from_errno(addr as i32));
-        }
         // INVARIANT: a non-error pointer from the allocator.
-        NonNull::new(tfm).map(Self).ok_or(ENOMEM)
+        NonNull::new(kernel::error::from_err_ptr(tfm)?)
+            .map(Self)
+            .ok_or(ENOMEM)
     }
 
     /// The request, for the crypto calls of the abstraction files.

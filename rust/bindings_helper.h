@@ -11,6 +11,7 @@
 #include <net/tls.h>
 
 #include "helpers.h"
+#include "hmac.h"
 #include "rx_queue.h"
 #include "device/helpers.h"
 #include "device/record.h"

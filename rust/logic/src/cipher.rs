@@ -20,6 +20,30 @@ pub const CRYPTO_INFO_HDR_LEN: usize = 4;
 /// Size of the largest `struct tls12_crypto_info_*`.
 pub const CRYPTO_INFO_MAX_LEN: usize = 56;
 
+/// A hash of a TLS 1.3 cipher suite, the one its HKDF is built on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hash {
+    /// SHA-256 (`TLS_AES_128_GCM_SHA256`, `TLS_AES_128_CCM_SHA256`,
+    /// `TLS_CHACHA20_POLY1305_SHA256`).
+    Sha256,
+    /// SHA-384 (`TLS_AES_256_GCM_SHA384`).
+    Sha384,
+    /// SM3 (`TLS_SM4_GCM_SM3`, `TLS_SM4_CCM_SM3`, RFC 8998).
+    Sm3,
+}
+
+impl Hash {
+    /// Output size in bytes (`Hash.length` of RFC 8446).
+    // Never zero, so no `is_empty`.
+    #[allow(clippy::len_without_is_empty)]
+    pub const fn len(self) -> usize {
+        match self {
+            Hash::Sha256 | Hash::Sm3 => 32,
+            Hash::Sha384 => 48,
+        }
+    }
+}
+
 /// Sizes and names of one cipher, like upstream's `struct tls_cipher_desc`.
 #[derive(Debug, PartialEq, Eq)]
 pub struct CipherDesc {
@@ -39,11 +63,17 @@ pub struct CipherDesc {
     pub rec_seq: usize,
     /// Kernel crypto API AEAD name, NUL-terminated.
     pub aead_name: &'static [u8],
-    /// Whether TLS 1.3 may use it (ARIA is TLS 1.2 only).
-    pub tls13: bool,
+    /// The hash of its TLS 1.3 suite (RFC 8446 §B.4, RFC 8998 §2); `None`
+    /// if TLS 1.3 may not use it (ARIA is TLS 1.2 only).
+    pub tls13_hash: Option<Hash>,
 }
 
 impl CipherDesc {
+    /// Whether TLS 1.3 may use it.
+    pub const fn tls13(&self) -> bool {
+        self.tls13_hash.is_some()
+    }
+
     /// Offset of `iv` in the `crypto_info` struct.
     pub const fn iv_offset(&self) -> usize {
         CRYPTO_INFO_HDR_LEN
@@ -77,7 +107,7 @@ const fn desc(
     salt: usize,
     nonce: usize,
     aead_name: &'static [u8],
-    tls13: bool,
+    tls13_hash: Option<Hash>,
 ) -> CipherDesc {
     CipherDesc {
         cipher_type,
@@ -88,20 +118,23 @@ const fn desc(
         tag: 16,
         rec_seq: 8,
         aead_name,
-        tls13,
+        tls13_hash,
     }
 }
 
+/// The kernel crypto API name of ChaCha20-Poly1305 (RFC 7539), NUL-terminated.
+const CHACHA20_POLY1305: &[u8] = b"rfc7539(chacha20,poly1305)\0";
+
 /// Every cipher the uAPI defines, in `TLS_CIPHER_*` order.
 pub static CIPHERS: [CipherDesc; 8] = [
-    desc(51, 8, 16, 4, 8, b"gcm(aes)\0", true),
-    desc(52, 8, 32, 4, 8, b"gcm(aes)\0", true),
-    desc(53, 8, 16, 4, 8, b"ccm(aes)\0", true),
-    desc(54, 12, 32, 0, 0, b"rfc7539(chacha20,poly1305)\0", true),
-    desc(55, 8, 16, 4, 8, b"gcm(sm4)\0", true),
-    desc(56, 8, 16, 4, 8, b"ccm(sm4)\0", true),
-    desc(57, 8, 16, 4, 8, b"gcm(aria)\0", false),
-    desc(58, 8, 32, 4, 8, b"gcm(aria)\0", false),
+    desc(51, 8, 16, 4, 8, b"gcm(aes)\0", Some(Hash::Sha256)),
+    desc(52, 8, 32, 4, 8, b"gcm(aes)\0", Some(Hash::Sha384)),
+    desc(53, 8, 16, 4, 8, b"ccm(aes)\0", Some(Hash::Sha256)),
+    desc(54, 12, 32, 0, 0, CHACHA20_POLY1305, Some(Hash::Sha256)),
+    desc(55, 8, 16, 4, 8, b"gcm(sm4)\0", Some(Hash::Sm3)),
+    desc(56, 8, 16, 4, 8, b"ccm(sm4)\0", Some(Hash::Sm3)),
+    desc(57, 8, 16, 4, 8, b"gcm(aria)\0", None),
+    desc(58, 8, 32, 4, 8, b"gcm(aria)\0", None),
 ];
 
 /// Looks a `TLS_CIPHER_*` number up.
@@ -147,7 +180,7 @@ pub fn check_new(
         return Err(Errno::Inval);
     }
     let desc = cipher_desc(hdr.cipher_type);
-    if hdr.version == TLS_1_3_VERSION && desc.is_some_and(|d| !d.tls13) {
+    if hdr.version == TLS_1_3_VERSION && desc.is_some_and(|d| !d.tls13()) {
         return Err(Errno::Inval);
     }
     if other.is_ready() && (other.version != hdr.version || other.cipher_type != hdr.cipher_type) {

@@ -10,6 +10,7 @@
 pub mod cipher;
 pub mod errno;
 pub mod generation;
+pub mod key_schedule;
 pub mod record;
 pub mod resync;
 pub mod runs;
