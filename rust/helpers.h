@@ -151,6 +151,11 @@ enum {
 	 * generation.
 	 */
 	TLSR_MIB_TXDEVICEFALLBACKRETIRED,
+	/* Rekeys on a device with several generations whose new key waited for
+	 * a slot: the module's eight generations all had records to be
+	 * acknowledged.
+	 */
+	TLSR_MIB_TXDEVICEGENFULL,
 	/* TLS 1.3 RX rekeys after which the device took the new key. */
 	TLSR_MIB_RXDEVICEREKEY,
 	/* Records a device RX socket opened in software after a KeyUpdate,

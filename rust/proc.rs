@@ -80,6 +80,11 @@ pub(crate) enum Stat {
     /// `TlsTxDeviceFallbackRetired` (ours): records sealed by the fallback
     /// because the device had given up their generation.
     TxDeviceFallbackRetired,
+    /// `TlsTxDeviceGenFull` (ours): TLS 1.3 TX rekeys on a device with
+    /// several generations whose new key waited for a slot, its records
+    /// sealed in software meanwhile, because every generation the module
+    /// keeps on the list still had records to be acknowledged.
+    TxDeviceGenFull,
     /// `TlsRxDeviceRekey` (ours): TLS 1.3 RX rekeys after which the device
     /// took the new key.
     RxDeviceRekey,
@@ -120,6 +125,7 @@ impl Stat {
             Stat::TxDeviceGenEvicted => bindings::TLSR_MIB_TXDEVICEGENEVICTED,
             Stat::TxDeviceGenRefused => bindings::TLSR_MIB_TXDEVICEGENREFUSED,
             Stat::TxDeviceFallbackRetired => bindings::TLSR_MIB_TXDEVICEFALLBACKRETIRED,
+            Stat::TxDeviceGenFull => bindings::TLSR_MIB_TXDEVICEGENFULL,
             Stat::RxDeviceRekey => bindings::TLSR_MIB_RXDEVICEREKEY,
             Stat::RxDeviceRekeySwRecords => bindings::TLSR_MIB_RXDEVICEREKEYSWRECORDS,
         }

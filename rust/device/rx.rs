@@ -157,12 +157,18 @@ impl NewRec<'_> {
     }
 }
 
-/// The device RX state of `ctx`, if RX is on a device and counts on it.
-fn resyncing(ctx: &Context) -> Option<*mut bindings::tls_offload_context_rx> {
+/// The device RX state of `ctx`, if RX is on a device and counts on it
+/// (not degraded: it did not leave the device at a KeyUpdate or for
+/// good).
+pub(super) fn on_device(ctx: &Context) -> Option<*mut DevRx> {
     let dev_rx = ctx.dev_rx()?;
-    if ctx.test_flag(bindings::tls_context_flags_TLS_RX_DEV_DEGRADED) {
-        return None;
-    }
+    (!ctx.test_flag(bindings::tls_context_flags_TLS_RX_DEV_DEGRADED)).then_some(dev_rx)
+}
+
+/// The offload RX state of `ctx` that resyncs work on, if RX is on a
+/// device.
+fn resyncing(ctx: &Context) -> Option<*mut bindings::tls_offload_context_rx> {
+    let dev_rx = on_device(ctx)?;
     // SAFETY: the device RX state lives as long as the context's RX.
     Some(unsafe { &raw mut (*dev_rx).offload })
 }

@@ -23,7 +23,7 @@
 
 use super::caps;
 use super::list;
-use super::rx::{add_key, del_key, reset};
+use super::rx::{add_key, del_key, on_device, reset};
 use crate::bindings;
 use crate::context::{Context, Dir};
 use crate::proc::Stat;
@@ -44,7 +44,7 @@ pub(crate) enum KeyUpdate {
 /// per flow; one that holds several keeps its flow and gets the next key
 /// from [`next_generation`].
 pub(crate) fn on_key_update(ctx: &Context) -> KeyUpdate {
-    if ctx.dev_rx().is_none() || ctx.test_flag(bindings::tls_context_flags_TLS_RX_DEV_DEGRADED) {
+    if on_device(ctx).is_none() {
         return KeyUpdate::Off;
     }
     let generations = list::with_device(ctx.as_ptr(), Dir::Rx, |dev| {
@@ -70,7 +70,7 @@ pub(crate) fn next_generation(
     rcd_sn: u64,
     slot: &mut u32,
 ) -> KeyUpdate {
-    if ctx.dev_rx().is_none() || ctx.test_flag(bindings::tls_context_flags_TLS_RX_DEV_DEGRADED) {
+    if on_device(ctx).is_none() {
         return KeyUpdate::Off;
     }
     // Drivers take the record sequence number from the key's `rec_seq`.

@@ -41,7 +41,9 @@ pub(crate) enum Rekeyed {
     /// deleting the generation it evicted from `evicted`.
     Device { slot: u32, evicted: Option<u32> },
     /// Its records go through software until a slot frees; `legacy`: the
-    /// driver holds one key per flow, so the socket leaves the device.
+    /// driver holds one key per flow, so the socket leaves the device; else
+    /// all `MAX_KEYS` generations on the list have records to be
+    /// acknowledged.
     Waiting { legacy: bool },
 }
 

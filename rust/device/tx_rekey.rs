@@ -67,7 +67,10 @@ pub(crate) fn rekey(sk: &SockGuard<'_>, ctx: &Context, tx: &mut Tx) {
             leave(ctx);
             tx.wait_for_device(sk);
         }
-        Rekeyed::Waiting { legacy: false } => tx.wait_for_device(sk),
+        Rekeyed::Waiting { legacy: false } => {
+            Stat::TxDeviceGenFull.inc(sk);
+            tx.wait_for_device(sk);
+        }
     }
     tx.set_device_due(due(dev_tx));
 }

@@ -436,18 +436,19 @@ device_done() {
 # a generation the device gave up) and GEN_ADDS (the NIC's gen_add calls).
 gen_mark() {
 	rekey_mark
-	GEN_MARK="$(tls_stat tna TlsTxDeviceGenEvicted) $(tls_stat tna TlsTxDeviceGenRefused) $(tls_stat tna TlsTxDeviceFallbackRetired) $(tnic_counter tx_gen_adds)"
+	GEN_MARK="$(tls_stat tna TlsTxDeviceGenEvicted) $(tls_stat tna TlsTxDeviceGenRefused) $(tls_stat tna TlsTxDeviceFallbackRetired) $(tnic_counter tx_gen_adds) $(tls_stat tna TlsTxDeviceGenFull)"
 }
 
 gen_report() {
-	local ev rf fb adds
+	local ev rf fb adds full
 	rekey_report "$1"
-	read -r ev rf fb adds <<<"$GEN_MARK"
+	read -r ev rf fb adds full <<<"$GEN_MARK"
 	GEN_EVICTED=$(($(tls_stat tna TlsTxDeviceGenEvicted) - ev))
 	GEN_REFUSED=$(($(tls_stat tna TlsTxDeviceGenRefused) - rf))
 	GEN_FALLBACK=$(($(tls_stat tna TlsTxDeviceFallbackRetired) - fb))
 	GEN_ADDS=$(($(tnic_counter tx_gen_adds) - adds))
-	echo "$1: $GEN_ADDS generations added, $GEN_EVICTED evicted, $GEN_REFUSED refused, $GEN_FALLBACK records sealed by the fallback for evicted ones"
+	GEN_FULL=$(($(tls_stat tna TlsTxDeviceGenFull) - full))
+	echo "$1: $GEN_ADDS generations added, $GEN_EVICTED evicted, $GEN_REFUSED refused, $GEN_FALLBACK records sealed by the fallback for evicted ones, $GEN_FULL new keys waited for a slot (eight generations unacknowledged)"
 }
 
 # device_generations_tests LABEL: TLS 1.3 TX rekeys on a NIC holding 2 and
@@ -456,22 +457,27 @@ gen_report() {
 # every new key at its first record: no record sealed in software. With a
 # KeyUpdate after every record the oldest generation is evicted while TCP
 # may still resend it; retransmissions of it are sealed by the fallback.
-# TLS_REKEY_DEVICE_SHORT=1 (debug kernel): two generations only.
+# TLS_REKEY_DEVICE_SHORT=1 (debug kernel): two generations, without the
+# KeyUpdate halfway and the KeyUpdate after every record without netem.
 device_generations_tests() {
 	local label=$1 nbytes=${TLS_REKEY_DEVICE_BYTES:-8388608} n p ns="2 3"
-	local records=$((nbytes / 16384))
+	local records=$((nbytes / 16384)) short=${TLS_REKEY_DEVICE_SHORT:-0}
 	local every=$((nbytes / 8 < 1048576 ? nbytes / 8 : 1048576))
-	[ "${TLS_REKEY_DEVICE_SHORT:-0}" = 1 ] && ns=2
+	[ "$short" = 1 ] && ns=2
 	for n in $ns; do
 		p="device.$label.generations$n"
 		check "$p.tlsnic_loads" insmod "/build/module/$VARIANT/tlsnic/tlsnic.ko" tx_generations=$n
 		check "$p.pair" tnic_pair
-		gen_mark
-		check "$p.rekey.byte_exact" transfer rekey "$nbytes" 13 gcm128 - rekey
-		gen_report rekey
-		check "$p.rekey.on_device_at_once" [ "$REKEY_REJOINS" = 1 -a "$GEN_ADDS" = 1 ]
-		check "$p.rekey.no_software_window" [ "$REKEY_SW" = 0 ]
-		check "$p.rekey.all_sealed_by_device" [ "$REKEY_DEV" -ge "$records" ]
+		# A KeyUpdate halfway (not on the debug kernel: the KeyUpdates
+		# every 64 records below take the same paths).
+		if [ "$short" != 1 ]; then
+			gen_mark
+			check "$p.rekey.byte_exact" transfer rekey "$nbytes" 13 gcm128 - rekey
+			gen_report rekey
+			check "$p.rekey.on_device_at_once" [ "$REKEY_REJOINS" = 1 -a "$GEN_ADDS" = 1 ]
+			check "$p.rekey.no_software_window" [ "$REKEY_SW" = 0 ]
+			check "$p.rekey.all_sealed_by_device" [ "$REKEY_DEV" -ge "$records" ]
+		fi
 
 		# A KeyUpdate every 64 records (every eighth if less), under
 		# loss and duplication: the device takes each key at once.
@@ -485,18 +491,27 @@ device_generations_tests() {
 		netem_off
 
 		# A KeyUpdate after every record: a gen_add per KeyUpdate, and no
-		# record is sealed in software while fewer than eight generations
-		# wait for their acknowledgements (measured: none at 64 and 256
-		# records; not checked with fewer, on the debug kernel). Whether
-		# slots run out here depends on how fast the ACKs come (0 - 11
-		# evictions measured).
-		gen_mark
-		check "$p.rekey_every_record.byte_exact" \
-			transfer rekey_every_record "$nbytes" 13 gcm128 - rekey:16384
-		gen_report rekey_every_record
-		if [ "$records" -ge 64 ]; then
-			check "$p.rekey_every_record.on_device_at_once" [ "$GEN_ADDS" = $((records - 1)) ]
-			check "$p.rekey_every_record.no_software_window" [ "$REKEY_SW" = 0 ]
+		# record is sealed in software, unless eight generations all had
+		# records to be acknowledged when a KeyUpdate came
+		# (TlsTxDeviceGenFull: the new key then waits for a slot, which
+		# depends on how fast the ACKs come; 0 measured here, more than 0
+		# on CI's machine once). Checked with 64 records or more (not on
+		# the debug kernel, which runs the netem case below only). Whether
+		# slots run out here depends on the ACKs too (0 - 11 evictions
+		# measured).
+		if [ "$short" != 1 ]; then
+			gen_mark
+			check "$p.rekey_every_record.byte_exact" \
+				transfer rekey_every_record "$nbytes" 13 gcm128 - rekey:16384
+			gen_report rekey_every_record
+			if [ "$records" -lt 64 ]; then
+				:
+			elif [ "$GEN_FULL" = 0 ]; then
+				check "$p.rekey_every_record.on_device_at_once" [ "$GEN_ADDS" = $((records - 1)) ]
+				check "$p.rekey_every_record.no_software_window" [ "$REKEY_SW" = 0 ]
+			else
+				check "$p.rekey_every_record.software_window_counted" [ "$REKEY_SW" -gt 0 ]
+			fi
 		fi
 		# The same under netem, whose delayed ACKs keep the old records
 		# unacknowledged: slots run out and the oldest generation is

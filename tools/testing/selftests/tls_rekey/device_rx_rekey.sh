@@ -15,8 +15,8 @@
 # in the next slot (gen_add, the NIC's rx_gen_adds), the flow staying.
 #
 # TLS_REKEY_DEVICE_BYTES: bytes per transfer (default 4 MiB);
-# TLS_REKEY_DEVICE_SHORT=1 (debug kernel): AES-GCM-128 halfway, paused and
-# every 64 records only.
+# TLS_REKEY_DEVICE_SHORT=1 (debug kernel): AES-GCM-128 paused and every 64
+# records only.
 
 # rx_rekey_report NAME KEYUPDATES: the burst per KeyUpdate.
 rx_rekey_report() {
@@ -38,9 +38,10 @@ device_rx_rekey_tests() {
 	check "$p.pair" tnic_pair
 
 	# A KeyUpdate halfway, AES-GCM-128 and -256: the device decrypts
-	# most records after it again.
+	# most records after it again. (Not on the debug kernel: the
+	# KeyUpdates every 64 records below take the same paths.)
 	local c ciphers="gcm128 gcm256"
-	[ "$short" = 1 ] && ciphers=gcm128
+	[ "$short" = 1 ] && ciphers=
 	for c in $ciphers; do
 		rx_mark
 		check "$p.halfway.$c.byte_exact" eval 'RX_REKEY=rekey rx_transfer halfway.$c "$nbytes" 13 $c'

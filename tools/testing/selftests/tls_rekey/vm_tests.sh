@@ -24,6 +24,10 @@ check() {
 	if "$@"; then result ok "$name"; else result fail "$name"; fi
 }
 
+# A section heading, with the seconds since the run started (where CI's time
+# goes).
+section() { echo "== [${SECONDS}s] $*"; }
+
 loaded() { grep -q "^$1 " /proc/modules; }
 ulp_listed() { grep -qw tls /proc/sys/net/ipv4/tcp_available_ulp; }
 
@@ -41,7 +45,7 @@ kselftest() {
 	done
 }
 
-echo "== module state"
+section "module state"
 check module.tls_rekey_loaded loaded tls_rekey
 check module.tls_ko_not_loaded eval '! loaded tls'
 check module.ulp_tls_available ulp_listed
@@ -49,18 +53,20 @@ echo "lsmod: $(cut -d' ' -f1 /proc/modules | xargs)"
 # KUnit suites of the module (debug kernel: CONFIG_KUNIT) ran when it loaded.
 if [ -d /sys/kernel/debug/kunit ]; then
 	dmesg | grep -E "# tls_rekey_[a-z_]+: pass:" | sed 's/^\[[^]]*\] *//'
-	check kunit.tls_rekey_get_record eval 'dmesg | grep -qE "# tls_rekey_get_record: pass:[1-9][0-9]* fail:0 skip:0" &&
-		dmesg | grep -qE "\] ok [0-9]+ tls_rekey_get_record$"'
+	for suite in tls_rekey_get_record tls_rekey_key_schedule; do
+		check "kunit.$suite" eval 'dmesg | grep -qE "# $suite: pass:[1-9][0-9]* fail:0 skip:0" &&
+			dmesg | grep -qE "\] ok [0-9]+ $suite$"'
+	done
 fi
 
 # Our kselftest programs: every tools/testing/selftests/tls_rekey/*.c.
 OURS=$(cd /src/tools/testing/selftests/tls_rekey && ls ./*.c | sed 's|^./||; s|\.c$||')
 for t in $OURS; do
-	echo "== our selftest $t against tls_rekey"
+	section "our selftest $t against tls_rekey"
 	kselftest RESULT "$t." "$T/$t"
 done
 if [ -f /src/tools/testing/selftests/tls_rekey/peer.py ]; then
-	echo "== independent userspace peer (python3-cryptography) against tls_rekey"
+	section "independent userspace peer (python3-cryptography) against tls_rekey"
 	python3 /src/tools/testing/selftests/tls_rekey/peer.py ${TLS_REKEY_PEER_ARGS:-} 2>&1 |
 		sed -n -e 's/^ok \(.*\)/RESULT ok peer.\1/p' -e 's/^not ok \([^:]*\).*/RESULT fail peer.\1\n&/p' \
 			-e 's/^skip \([^:]*\).*/RESULT skip peer.\1/p' -e '/passed, .* failed/p'
@@ -71,21 +77,21 @@ fi
 . /src/tools/testing/selftests/tls_rekey/device_rx.sh
 . /src/tools/testing/selftests/tls_rekey/device_rx_rekey.sh
 . /src/tools/testing/selftests/tls_rekey/device_duplex.sh
-echo "== device offload: the simulated TLS-offload NIC with tls_rekey"
+section "device offload: the simulated TLS-offload NIC with tls_rekey"
 device_tests tls_rekey 1 1
-echo "== TLS 1.3 TX rekeys on a NIC holding several key generations"
+section "TLS 1.3 TX rekeys on a NIC holding several key generations"
 device_generations_tests tls_rekey
-echo "== device RX offload: the simulated NIC decrypting for tls_rekey"
+section "device RX offload: the simulated NIC decrypting for tls_rekey"
 device_rx_tests device_rx.tls_rekey 1
 # RX uses two slots whatever the device holds (the old generation leaves
 # as the new one comes): 1 and 2 generations (3 measured the same as 2).
-echo "== TLS 1.3 KeyUpdates on a device RX socket, 1 and 2 RX key generations"
+section "TLS 1.3 KeyUpdates on a device RX socket, 1 and 2 RX key generations"
 for n in 1 2; do
 	device_rx_rekey_tests "device_rx_rekey.generations$n" $n
 done
-echo "== both directions on the device, both ends sending, with tls_rekey"
+section "both directions on the device, both ends sending, with tls_rekey"
 device_duplex_tests device_duplex.tls_rekey 1
-echo "== both directions on the device with KeyUpdates both ways, 1 to 3 key generations"
+section "both directions on the device with KeyUpdates both ways, 1 to 3 key generations"
 # The debug kernel: two generations only.
 for n in 1 2 3; do
 	[ "${TLS_REKEY_DEVICE_SHORT:-0}" = 1 ] && [ $n != 2 ] && continue
@@ -95,18 +101,19 @@ done
 # runs the device path above), bonding because only the lean kernel builds
 # it (config.drivers).
 if [ "$VARIANT" = lean ]; then
+	section "the independent peer over the NIC, and a bond"
 	peer_tests tls_rekey
 	peer_generations_tests tls_rekey
 	bond_tests tls_rekey
 fi
 
 if [ "${TLS_REKEY_SKIP_UPSTREAM:-0}" != 1 ]; then
-	echo "== upstream tools/testing/selftests/net/tls.c against tls_rekey $*"
+	section "upstream tools/testing/selftests/net/tls.c against tls_rekey $*"
 	kselftest UPSTREAM "" "$T/tls" "$@"
 	check module.tls_ko_still_not_loaded eval '! loaded tls'
 fi
 
-echo "== module lifecycle and the tls ULP name"
+section "module lifecycle and the tls ULP name"
 # A socket using the ULP pins the module.
 python3 - <<'PY' &
 import socket, time
@@ -132,7 +139,7 @@ check lifecycle.tls_rekey_refused_while_tls_ko eval '! insmod "$MODULE" 2>/dev/n
 check lifecycle.clash_logged eval 'dmesg | grep -qE "tls_rekey: exports duplicate symbol tls_[a-z_]+ \(owned by tls\)"'
 if [ "${TLS_REKEY_SKIP_REFERENCE:-0}" != 1 ]; then
 	for t in $OURS; do
-		echo "== reference: our selftest $t against in-tree tls.ko"
+		section "reference: our selftest $t against in-tree tls.ko"
 		kselftest RESULT "reference.tls_ko.$t." "$T/$t"
 	done
 fi
@@ -140,8 +147,9 @@ fi
 # RX): the NIC and the tests checked against upstream. The lean kernel
 # only: the debug kernel runs them with tls_rekey above (CI time).
 if [ "$VARIANT" = lean ]; then
-	echo "== reference: the simulated TLS-offload NIC under tls.ko's device offload (TLS 1.2)"
+	section "reference: the simulated TLS-offload NIC under tls.ko's device offload (TLS 1.2)"
 	device_tests reference.tls_ko 1 0
+	section "reference: device RX and both directions under tls.ko"
 	device_rx_tests device_rx.reference.tls_ko 0
 	device_duplex_tests device_duplex.reference.tls_ko 0
 fi
@@ -149,7 +157,7 @@ rmmod tls
 check lifecycle.reload eval 'insmod "$MODULE" && loaded tls_rekey && ulp_listed'
 
 if [ "$VARIANT" = lean ]; then
-	echo "== in-tree kTLS drivers against tls_rekey (modprobe, depmod, unload orders)"
+	section "in-tree kTLS drivers against tls_rekey (modprobe, depmod, unload orders)"
 	. /src/tools/testing/selftests/tls_rekey/drivers.sh
 	driver_tests
 fi
