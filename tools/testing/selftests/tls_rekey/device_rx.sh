@@ -110,8 +110,12 @@ device_rx_tests() {
 	# Both ends on the device: the sender's NIC seals, the receiver's
 	# opens. Records the receiver had queued before TLS_RX (sent right
 	# after the handshake) arrive before the flow exists; the NIC may
-	# start out of sync and resync at once.
-	for c in $ciphers; do
+	# start out of sync and resync at once. (Not on the debug kernel: its
+	# loss-of-sync, resync and corrupt-record runs below are TLS 1.2
+	# AES-GCM-128 transfers on the device too.)
+	local ciphers12=$ciphers
+	[ "$short" = 1 ] && ciphers12=
+	for c in $ciphers12; do
 		rx_mark
 		check "$p.tls12.$c.byte_exact" rx_transfer "tls12.$c" "$nbytes" 12 $c
 		rx_report "tls12.$c"
