@@ -6,13 +6,9 @@
 use crate::bindings;
 use crate::logic::cipher::Hash;
 use crate::logic::errno::Errno;
-use crate::logic::key_schedule::{Hmac, MAX_INFO_PARTS};
+use crate::logic::key_schedule::{Hmac, MAX_MAC_PARTS};
 use core::ptr::{self, NonNull};
 use kernel::prelude::*;
-
-/// Most parts one MAC of HKDF-Expand takes: T(i-1), the info parts and the
-/// block counter.
-const MAX_PARTS: usize = MAX_INFO_PARTS + 2;
 
 /// An HMAC transform of one hash.
 ///
@@ -48,11 +44,11 @@ impl Hmac for KernelHmac {
     }
 
     fn mac(&mut self, key: &[u8], data: &[&[u8]], out: &mut [u8]) -> Result<(), Errno> {
-        if out.len() < self.hash.len() || data.len() > MAX_PARTS {
+        if out.len() < self.hash.len() || data.len() > MAX_MAC_PARTS {
             return Err(Errno::Inval);
         }
-        let mut parts = [ptr::null(); MAX_PARTS];
-        let mut lens = [0u32; MAX_PARTS];
+        let mut parts = [ptr::null(); MAX_MAC_PARTS];
+        let mut lens = [0u32; MAX_MAC_PARTS];
         for ((p, l), d) in parts.iter_mut().zip(lens.iter_mut()).zip(data) {
             *p = d.as_ptr();
             *l = u32::try_from(d.len()).map_err(|_| Errno::Inval)?;

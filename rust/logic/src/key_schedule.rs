@@ -42,6 +42,10 @@ const _: () = assert!(
 /// Most `info` parts [`hkdf_expand`] takes.
 pub const MAX_INFO_PARTS: usize = 6;
 
+/// Most parts of one [`Hmac::mac`] call of [`hkdf_expand`]: T(i-1), the
+/// `info` parts and the block counter.
+pub const MAX_MAC_PARTS: usize = MAX_INFO_PARTS + 2;
+
 /// Size of the per-record nonce of every TLS 1.3 AEAD kTLS offers
 /// (`iv_length`, RFC 8446 §5.3): the IV [`traffic_key_iv`] derives.
 pub const TLS13_IV_LEN: usize = 12;
@@ -172,8 +176,8 @@ fn block_parts<'a>(
     prev: &'a [u8],
     info: &[&'a [u8]],
     ctr: &'a [u8; 1],
-) -> Option<([&'a [u8]; MAX_INFO_PARTS + 2], usize)> {
-    let mut parts: [&[u8]; MAX_INFO_PARTS + 2] = [&[]; MAX_INFO_PARTS + 2];
+) -> Option<([&'a [u8]; MAX_MAC_PARTS], usize)> {
+    let mut parts: [&[u8]; MAX_MAC_PARTS] = [&[]; MAX_MAC_PARTS];
     let k = info.len() + 2;
     let (first, rest) = parts.get_mut(..k)?.split_first_mut()?;
     let (last, middle) = rest.split_last_mut()?;
