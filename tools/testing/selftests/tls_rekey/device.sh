@@ -11,8 +11,30 @@
 TNIC_DBG=/sys/kernel/debug/tlsnic
 OFFLOAD_PY=/src/tools/testing/selftests/tls_rekey/offload.py
 
-tnic_counter() { cat "$TNIC_DBG/$1"; }
-tls_stat() { ip netns exec "$1" awk -v k="$2" '$1 == k {print $2}' /proc/net/tls_stat; }
+# The counters are read with shell builtins: under TCG every program
+# started costs a quarter of a second on the lean kernel and more on the
+# debug kernel, and the tests read counters before and after each
+# transfer.
+tnic_counter() {
+	local v
+	read -r v <"$TNIC_DBG/$1"
+	echo "$v"
+}
+
+# tls_stat NETNS NAME: a counter of /proc/net/tls_stat in NETNS, read
+# through the namespace's holder process (tnic_pair) instead of a
+# process started in it (ip netns exec) per read.
+declare -gA NS_HOLDER
+tls_stat() {
+	local k v
+	if [ -z "${NS_HOLDER[$1]:-}" ]; then
+		ip netns exec "$1" awk -v k="$2" '$1 == k {print $2}' /proc/net/tls_stat
+		return
+	fi
+	while read -r k v; do
+		[ "$k" = "$2" ] && echo "$v" && return
+	done <"/proc/${NS_HOLDER[$1]}/net/tls_stat"
+}
 
 # tnic_pair: namespaces tna (10.77.0.1) and tnb (10.77.0.2) over a tlsnic
 # pair. Stock iproute2 passes "peer name" for veth only: the peer comes up
@@ -24,10 +46,24 @@ tnic_pair() {
 		ip link set tn0 netns tna && ip link set tn1 netns tnb &&
 		ip -n tna addr add 10.77.0.1/24 dev tn0 && ip -n tnb addr add 10.77.0.2/24 dev tn1 &&
 		ip -n tna link set tn0 up && ip -n tnb link set tn1 up &&
-		ip -n tna link set lo up && ip -n tnb link set lo up
+		ip -n tna link set lo up && ip -n tnb link set lo up &&
+		ns_hold tna && ns_hold tnb
+}
+
+# ns_hold NETNS: a process that stays in NETNS until tnic_unpair, for
+# tls_stat to read the namespace's /proc/net through.
+ns_hold() {
+	ip netns exec "$1" sleep infinity </dev/null >/dev/null 2>&1 &
+	NS_HOLDER[$1]=$!
 }
 
 tnic_unpair() {
+	local ns
+	for ns in "${!NS_HOLDER[@]}"; do
+		kill "${NS_HOLDER[$ns]}" 2>/dev/null
+		wait "${NS_HOLDER[$ns]}" 2>/dev/null
+	done
+	NS_HOLDER=()
 	ip -n tna link del tn0 2>/dev/null
 	ip netns del tna 2>/dev/null
 	ip netns del tnb 2>/dev/null
@@ -42,22 +78,12 @@ transfer() {
 	out=$(mktemp)
 	ip netns exec tnb python3 "$OFFLOAD_PY" server "$port" "$nbytes" "$version" "$cipher" >"$out" 2>&1 &
 	local srv=$!
-	wait_listening tnb "$port"
 	ip netns exec tna python3 "$OFFLOAD_PY" client 10.77.0.2 "$port" "$nbytes" "$version" "$cipher" "$@"
 	wait $srv
 	rc=$?
 	echo "$name: $(cat "$out")"
 	rm -f "$out"
 	return $rc
-}
-
-# wait_listening NETNS PORT: until a TCP listener is up (at most 10 s).
-wait_listening() {
-	for _ in $(seq 200); do
-		ip netns exec "$1" ss -Hltn "sport = :$2" | grep -q . && return 0
-		sleep 0.05
-	done
-	return 1
 }
 
 # netem_on, netem_off: loss and duplication on the sender's device, delay

@@ -60,7 +60,6 @@ rx_transfer() {
 		OFFLOAD_PAUSE="${pause#-}" python3 "$OFFLOAD_PY" server \
 		"$port" "$nbytes" "$version" "$cipher" ${RX_EXPECT:-} >"$out" 2>&1 &
 	srv=$!
-	wait_listening tnb "$port"
 	if [ -n "$hook" ]; then
 		(
 			for _ in $(seq 1200); do [ -e "$pause.half" ] && break; sleep 0.05; done
@@ -287,7 +286,6 @@ device_rx_tests() {
 	pause=$(mktemp -u)
 	ip netns exec tnb python3 "$OFFLOAD_PY" server 4601 "$nbytes" 12 gcm128 >/dev/null 2>&1 &
 	srv=$!
-	wait_listening tnb 4601
 	ip netns exec tna python3 "$OFFLOAD_PY" client 10.77.0.2 4601 "$nbytes" 12 gcm128 "$pause" >/dev/null 2>&1 &
 	cli=$!
 	for _ in $(seq 1200); do [ -e "$pause.half" ] && break; sleep 0.05; done

@@ -5,7 +5,8 @@
 The client configures TLS_TX (the ULP offloads it to the route's device when
 the device offers NIC TLS), the server TLS_RX in software; the server
 compares every byte with the expected stream and prints one "ok"/"FAIL"
-line. Used by device.sh over the simulated TLS-offload NIC (tlsnic).
+line. Used by device.sh over the simulated TLS-offload NIC (tlsnic). The
+client may start before the server listens: it retries its connection.
 
 usage: offload.py server PORT NBYTES VERSION CIPHER [ebadmsg]
        offload.py client ADDR PORT NBYTES VERSION CIPHER [PAUSE|-] [rekey[:EVERY]]
@@ -232,8 +233,21 @@ def send_file(sock, nbytes):
     return 0
 
 
+def connect(addr, port):
+    """Connects to the server, started at the same time as the client:
+    retried while it is not listening yet (for at most a minute)."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            return socket.create_connection((addr, port), timeout=120)
+        except ConnectionRefusedError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 def client(addr, port, nbytes, version, cipher, pause=None, rekey=0):
-    sock = socket.create_connection((addr, port), timeout=120)
+    sock = connect(addr, port)
     abort_on_term(sock)
     # Blocking sends bounded by SO_SNDTIMEO: each send returns once TCP has
     # the records. (tls.ko drops a record TCP had no room for yet when a
