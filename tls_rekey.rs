@@ -22,9 +22,6 @@ mod device;
 mod frag;
 #[path = "rust/generations.rs"]
 mod generations;
-// The HMAC of the kernel-side key schedule, whose socket options are still
-// to come; until then only its KUnit suite (debug kernel) calls it.
-#[cfg_attr(not(CONFIG_KUNIT), allow(dead_code))]
 #[path = "rust/hmac.rs"]
 mod hmac;
 #[path = "rust/logic.rs"]
@@ -37,6 +34,8 @@ mod proc;
 mod proto;
 #[path = "rust/rx_queue.rs"]
 mod rx_queue;
+#[path = "rust/schedule.rs"]
+mod schedule;
 #[path = "rust/skb.rs"]
 mod skb;
 #[path = "rust/sock.rs"]

@@ -10,6 +10,8 @@
 #include <net/tcp.h>
 #include <net/tls.h>
 
+#include "uapi/tls_rekey.h"
+
 #include "helpers.h"
 #include "hmac.h"
 #include "rx_queue.h"

@@ -403,6 +403,15 @@ impl Context {
         unsafe { bindings::tlsr_ctx_test_flag(self.raw(), bit as i32) }
     }
 
+    /// Asks TX for a KeyUpdate (`TLSR_TX_KEY_UPDATE`) or the fatal alert
+    /// `alert` (`TLSR_TX_ALERT`) of the kernel's schedule, sent by the TX
+    /// work or the next `sendmsg`; `false` if TX is not configured.
+    pub(crate) fn request_tx(&self, _lock: &SockGuard<'_>, bit: u32, alert: u8) -> bool {
+        // SAFETY: valid by the type invariant; the socket lock keeps the
+        // TX state in place.
+        unsafe { bindings::tlsr_tx_request(self.raw(), bit, alert) }
+    }
+
     /// Asks for a TX resync of the device (`TLS_TX_SYNC_SCHED`); returns
     /// whether one was already pending.
     pub(crate) fn request_tx_resync(&self) -> bool {
@@ -481,6 +490,22 @@ impl TxHead {
     pub(crate) fn set_pending(&mut self, pending: bool) {
         // SAFETY: the head is initialised (`init` runs before any send).
         unsafe { bindings::tlsr_tx_set_pending(&mut self.0, pending) };
+    }
+
+    /// Whether a KeyUpdate or an alert of the kernel's schedule is due
+    /// ([`Context::request_tx`]).
+    pub(crate) fn due(&self) -> bool {
+        // SAFETY: the head is initialised; the flag word is read once.
+        unsafe { bindings::tlsr_tx_due(&self.0) }
+    }
+
+    /// Takes the request `bit` (`TLSR_TX_KEY_UPDATE`, `TLSR_TX_ALERT`):
+    /// `None` if it was not made, else the alert's description (0 for a
+    /// KeyUpdate).
+    pub(crate) fn take(&mut self, bit: u32) -> Option<u8> {
+        // SAFETY: the head is initialised; the flag word is atomic.
+        let r = unsafe { bindings::tlsr_tx_take(&mut self.0, bit) };
+        u8::try_from(r).ok()
     }
 
     /// The raw head.

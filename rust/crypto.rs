@@ -5,7 +5,7 @@
 
 use crate::aead::Aead;
 use crate::bindings;
-use crate::logic::cipher::CipherDesc;
+use crate::logic::cipher::{CipherDesc, CRYPTO_INFO_MAX_LEN};
 use crate::logic::errno::Errno;
 use crate::logic::record::{
     self, Layout, CT_APPLICATION_DATA, IV_LEN, MAX_AAD_LEN, MAX_AEAD_IV_LEN,
@@ -74,6 +74,16 @@ impl Payload<'_> {
     }
 }
 
+/// Key material on the stack (a `crypto_info`), wiped when dropped.
+pub(crate) struct KeyBuf(pub(crate) [u8; CRYPTO_INFO_MAX_LEN]);
+
+impl Drop for KeyBuf {
+    fn drop(&mut self) {
+        // SAFETY: the buffer is valid for its whole size.
+        unsafe { bindings::tlsr_memzero_explicit(self.0.as_mut_ptr().cast(), self.0.len()) };
+    }
+}
+
 /// The key of one direction: the current key generation.
 pub(crate) struct KeyState {
     aead: Aead,
@@ -84,6 +94,8 @@ pub(crate) struct KeyState {
     iv: [u8; IV_LEN],
     /// Sequence number of the next record.
     pub(crate) seq: u64,
+    /// Sequence number of the first record under this key.
+    pub(crate) first_seq: u64,
     /// TLS 1.2 GCM/CCM: the explicit nonce of the next TX record; the IV
     /// part `getsockopt` reports, advanced per record in both directions.
     explicit: u64,
@@ -130,6 +142,7 @@ impl KeyState {
             layout: Layout::new(version, desc),
             iv,
             seq: record::initial_seq(desc, info),
+            first_seq: record::initial_seq(desc, info),
             explicit: u64::from_be_bytes(explicit),
             generation,
         })

@@ -27,6 +27,7 @@
 #include <net/tls.h>
 
 #include "helpers.h"
+#include "device/helpers.h"
 #include "rx_queue.h"
 
 /* Mirrors tls_ctx_create(): the ULP data is a C-layout struct tls_context. */
@@ -663,6 +664,47 @@ void tlsr_tx_close(struct tlsr_tx_head *h)
 {
 	set_bit(TLSR_TX_CLOSING, &h->flags);
 	cancel_work_sync(&h->work);
+}
+
+/*
+ * Kernel key schedule: asks the TX side for a KeyUpdate (TLSR_TX_KEY_UPDATE)
+ * or a fatal alert with description @alert (TLSR_TX_ALERT), which the TX
+ * work sends unless a sendmsg comes first. Under the socket lock, which
+ * keeps the TX state where it is. False if TX is not configured.
+ */
+bool tlsr_tx_request(struct tls_context *ctx, unsigned int bit, u8 alert)
+{
+	struct tlsr_tx_head *h = tlsr_ctx_tx_head(ctx);
+
+	if (!h)
+		return false;
+	if (bit == TLSR_TX_ALERT)
+		WRITE_ONCE(h->alert, alert);
+	/* The description is visible to whoever sees the bit. */
+	smp_mb__before_atomic();
+	set_bit(bit, &h->flags);
+	if (!test_bit(TLSR_TX_CLOSING, &h->flags))
+		schedule_work(&h->work);
+	return true;
+}
+
+/*
+ * Takes a request of tlsr_tx_request(): -1 if none, else the alert's
+ * description (TLSR_TX_ALERT) or 0. Under the TX lock.
+ */
+int tlsr_tx_take(struct tlsr_tx_head *h, unsigned int bit)
+{
+	if (!test_and_clear_bit(bit, &h->flags))
+		return -1;
+	smp_mb__after_atomic();
+	return bit == TLSR_TX_ALERT ? READ_ONCE(h->alert) : 0;
+}
+
+/* Whether a request of tlsr_tx_request() waits. */
+bool tlsr_tx_due(const struct tlsr_tx_head *h)
+{
+	return READ_ONCE(h->flags) &
+	       (BIT(TLSR_TX_KEY_UPDATE) | BIT(TLSR_TX_ALERT));
 }
 
 /* tls_write_space(): TCP has room again, push what it did not take. */

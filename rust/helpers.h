@@ -103,15 +103,23 @@ struct tlsr_tx_head {
 	struct work_struct work;
 	unsigned long flags;
 	struct sock *sk;
+	/* The description of the alert TLSR_TX_ALERT sends. */
+	u8 alert;
 };
 
-#define TLSR_TX_PENDING	0
-#define TLSR_TX_CLOSING	1
+#define TLSR_TX_PENDING		0
+#define TLSR_TX_CLOSING		1
+/* Kernel key schedule: a KeyUpdate, or a fatal alert, is due. */
+#define TLSR_TX_KEY_UPDATE	2
+#define TLSR_TX_ALERT		3
 
 void tlsr_tx_head_init(struct tlsr_tx_head *h, struct sock *sk,
 		       void (*fn)(struct work_struct *));
 void tlsr_tx_set_pending(struct tlsr_tx_head *h, bool pending);
 void tlsr_tx_close(struct tlsr_tx_head *h);
+bool tlsr_tx_request(struct tls_context *ctx, unsigned int bit, u8 alert);
+int tlsr_tx_take(struct tlsr_tx_head *h, unsigned int bit);
+bool tlsr_tx_due(const struct tlsr_tx_head *h);
 void tlsr_install_write_space(struct sock *sk, struct tls_context *ctx);
 void tlsr_restore_write_space(struct sock *sk, struct tls_context *ctx);
 int tlsr_tx_lock(struct tls_context *ctx);

@@ -15,12 +15,12 @@ pub(crate) mod errno;
 #[allow(unreachable_pub, dead_code)]
 #[path = "logic/src/generation.rs"]
 pub(crate) mod generation;
-// The derivations serve the kernel-side key schedule (`TLS_TX`/`TLS_RX`
-// with a traffic secret), still to come; until then the module uses only
-// `Hash` (each cipher's TLS 1.3 hash) and the host tests the rest.
-#[allow(unreachable_pub, dead_code)]
+#[allow(unreachable_pub)]
 #[path = "logic/src/key_schedule.rs"]
 pub(crate) mod key_schedule;
+#[allow(unreachable_pub)]
+#[path = "logic/src/key_update.rs"]
+pub(crate) mod key_update;
 #[allow(unreachable_pub)]
 #[path = "logic/src/record.rs"]
 pub(crate) mod record;
@@ -54,6 +54,7 @@ impl errno::Errno {
             Errno::BadMsg => b::EBADMSG,
             Errno::KeyExpired => b::EKEYEXPIRED,
             Errno::Io => b::EIO,
+            Errno::Proto => b::EPROTO,
         }) as i32
     }
 }

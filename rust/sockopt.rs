@@ -5,18 +5,19 @@
 
 use crate::bindings;
 use crate::context::{Conf, Context, Dir};
-use crate::crypto::KeyState;
+use crate::crypto::{KeyBuf, KeyState};
 use crate::device;
 use crate::logic::cipher::{
-    self, check_new, check_rekey_allowed, check_update, InfoHeader, CRYPTO_INFO_HDR_LEN,
-    CRYPTO_INFO_MAX_LEN, TLS_1_3_VERSION,
+    self, check_new, check_new_secret, check_rekey_allowed, check_update, InfoHeader,
+    CRYPTO_INFO_HDR_LEN, CRYPTO_INFO_MAX_LEN, TLS_1_3_VERSION,
 };
 use crate::logic::errno::Errno;
 use crate::proc::Stat;
 use crate::proto;
+use crate::schedule::Schedule;
 use crate::sock::{Sock, SockGuard};
 use crate::sw_rx::{new_rx, RxInner};
-use crate::sw_tx::Tx;
+use crate::sw_tx::{with_locked_tx, Tx};
 use kernel::ffi::c_int;
 use kernel::prelude::*;
 
@@ -26,6 +27,21 @@ const TLS_RX: c_int = bindings::TLS_RX as c_int;
 const TLS_TX_ZEROCOPY_RO: c_int = bindings::TLS_TX_ZEROCOPY_RO as c_int;
 const TLS_RX_EXPECT_NO_PAD: c_int = bindings::TLS_RX_EXPECT_NO_PAD as c_int;
 const TLS_TX_MAX_PAYLOAD_LEN: c_int = bindings::TLS_TX_MAX_PAYLOAD_LEN as c_int;
+// tls_rekey's own (rust/uapi/tls_rekey.h).
+const TLS_TX_SECRET: c_int = bindings::TLS_TX_SECRET as c_int;
+const TLS_RX_SECRET: c_int = bindings::TLS_RX_SECRET as c_int;
+const TLS_TX_KEY_UPDATE: c_int = bindings::TLS_TX_KEY_UPDATE as c_int;
+const TLS_KEY_GENERATIONS: c_int = bindings::TLS_KEY_GENERATIONS as c_int;
+const TLS_TX_KEY_UPDATE_RECORDS: c_int = bindings::TLS_TX_KEY_UPDATE_RECORDS as c_int;
+
+/// What `TLS_TX`/`TLS_RX` or `TLS_TX_SECRET`/`TLS_RX_SECRET` carry.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Material {
+    /// A `crypto_info`: key and IV (upstream's options).
+    Key,
+    /// A `struct tls_secret_info`: a traffic secret, the kernel's schedule.
+    Secret,
+}
 
 /// A user or kernel option buffer (`sockptr_t`) of `len` bytes.
 struct OptVal {
@@ -64,16 +80,6 @@ impl OptVal {
     }
 }
 
-/// Key material on the stack, wiped when dropped.
-struct KeyBuf([u8; CRYPTO_INFO_MAX_LEN]);
-
-impl Drop for KeyBuf {
-    fn drop(&mut self) {
-        // SAFETY: the buffer is valid for its whole size.
-        unsafe { bindings::tlsr_memzero_explicit(self.0.as_mut_ptr().cast(), self.0.len()) };
-    }
-}
-
 /// `setsockopt(SOL_TLS, optname)`.
 pub(crate) fn set(
     sk: &Sock,
@@ -92,7 +98,44 @@ pub(crate) fn set(
             ctx,
             &opt,
             if optname == TLS_TX { Dir::Tx } else { Dir::Rx },
+            Material::Key,
         ),
+        TLS_TX_SECRET | TLS_RX_SECRET => set_conf(
+            sk,
+            ctx,
+            &opt,
+            if optname == TLS_TX_SECRET {
+                Dir::Tx
+            } else {
+                Dir::Rx
+            },
+            Material::Secret,
+        ),
+        TLS_TX_KEY_UPDATE => {
+            if opt.is_null() || opt.len != 4 {
+                return Err(Errno::Inval.into());
+            }
+            let v = opt.read_u32()?;
+            if v > 1 {
+                return Err(Errno::Inval.into());
+            }
+            with_locked_tx(sk, ctx, |tx, lock| tx.key_update(lock, ctx, v == 1))
+        }
+        TLS_TX_KEY_UPDATE_RECORDS => {
+            if opt.is_null() || opt.len != 8 {
+                return Err(Errno::Inval.into());
+            }
+            let mut b = [0u8; 8];
+            opt.read(0, &mut b)?;
+            let v = u64::from_ne_bytes(b);
+            if v == 0 {
+                return Err(Errno::Inval.into());
+            }
+            with_locked_tx(sk, ctx, |tx, _| {
+                tx.schedule.as_mut().ok_or(EINVAL)?.records = v;
+                Ok(())
+            })
+        }
         TLS_TX_ZEROCOPY_RO => {
             let lock = sk.lock();
             if opt.is_null() || opt.len != 4 {
@@ -147,7 +190,7 @@ pub(crate) fn set(
 ///
 /// A rekey installs the next key generation; if anything fails (including
 /// the transform allocation) the current key stays.
-fn set_conf(sk: &Sock, ctx: &Context, opt: &OptVal, dir: Dir) -> Result {
+fn set_conf(sk: &Sock, ctx: &Context, opt: &OptVal, dir: Dir, material: Material) -> Result {
     // Readers hold the RX mutex while TCP takes the socket lock: take the
     // mutex first.
     let rx = if dir == Dir::Rx { ctx.rx() } else { None };
@@ -163,15 +206,18 @@ fn set_conf(sk: &Sock, ctx: &Context, opt: &OptVal, dir: Dir) -> Result {
     }
     let current = ctx.info_header(dir);
     let update = current.is_ready();
-    let r = install_conf(
-        sk,
-        ctx,
-        opt,
-        dir,
-        current,
-        &mut lock,
-        rx_guard.as_deref_mut(),
-    );
+    let r = match material {
+        Material::Key => install_conf(
+            sk,
+            ctx,
+            opt,
+            dir,
+            current,
+            &mut lock,
+            rx_guard.as_deref_mut(),
+        ),
+        Material::Secret => install_secret(sk, ctx, opt, dir, current, &mut lock),
+    };
     let stat = match (dir, update, r.is_ok()) {
         (Dir::Tx, true, true) => Stat::TxRekeyOk,
         (Dir::Tx, true, false) => Stat::TxRekeyError,
@@ -214,6 +260,14 @@ fn install_conf(
 ) -> Result {
     if current.is_ready() {
         check_rekey_allowed(current)?;
+        // The kernel's schedule keys the direction: no key from userspace.
+        let scheduled = match dir {
+            Dir::Tx => ctx.tx(lock).is_some_and(|(tx, _)| tx.schedule.is_some()),
+            Dir::Rx => rx_guard.as_ref().is_some_and(|g| g.schedule.is_some()),
+        };
+        if scheduled {
+            return Err(Errno::Busy.into());
+        }
     }
     let mut buf = KeyBuf([0; CRYPTO_INFO_MAX_LEN]);
     opt.read(0, &mut buf.0[..CRYPTO_INFO_HDR_LEN])?;
@@ -228,56 +282,115 @@ fn install_conf(
     let len = desc.crypto_info_len();
     opt.read(CRYPTO_INFO_HDR_LEN, &mut buf.0[CRYPTO_INFO_HDR_LEN..len])?;
     let info = &buf.0[..len];
-    let mut tx_rekeyed = false;
-    match dir {
-        Dir::Tx => match ctx.tx(lock) {
-            Some((tx, _)) => {
-                let generation = tx.key.generation + 1;
-                tx.key = KeyState::new(hdr.version, desc, info, generation)?;
-                tx_rekeyed = true;
-            }
-            None => {
-                let tx = Tx::new(sk, KeyState::new(hdr.version, desc, info, 0)?)?;
-                // Drivers read the key from the context: store it first.
-                ctx.store_key(lock, dir, info);
-                if let Err(tx) = device::tx::offload(lock, ctx, tx) {
-                    ctx.set_tx(lock, tx);
-                }
-                ctx.install_write_space(sk);
-            }
-        },
-        Dir::Rx => match rx_guard {
-            Some(g) => {
-                let generation = g.key.generation + 1;
-                let key = KeyState::new(hdr.version, desc, info, generation)?;
-                if ctx.dev_rx().is_some() {
-                    g.reserve_rekey()?;
-                }
-                // A device with several generations reads the new key
-                // from the context at once.
-                ctx.store_key(lock, dir, info);
-                g.rekey(key, lock, ctx);
-            }
-            None => {
-                let rx = new_rx(sk, KeyState::new(hdr.version, desc, info, 0)?)?;
-                // Drivers read the key from the context: store it first.
-                ctx.store_key(lock, dir, info);
-                if let Err(rx) = device::rx::offload(lock, ctx, rx) {
-                    ctx.set_rx(lock, rx);
-                }
-            }
-        },
+    if !current.is_ready() {
+        let key = KeyState::new(hdr.version, desc, info, 0)?;
+        return install_first(sk, ctx, dir, key, info, None, lock);
     }
-    ctx.install(lock, dir, info);
-    if tx_rekeyed {
-        // Drivers read the new key from the context.
-        if let Some((tx, sk)) = ctx.tx(lock) {
-            device::tx_rekey::rekey(sk, ctx, tx);
+    match dir {
+        Dir::Tx => {
+            let (tx, lock) = ctx.tx(lock).ok_or(EINVAL)?;
+            let key = KeyState::new(hdr.version, desc, info, tx.key.generation + 1)?;
+            tx.rekey(lock, ctx, key, info);
+        }
+        Dir::Rx => {
+            let g = rx_guard.ok_or(EINVAL)?;
+            let key = KeyState::new(hdr.version, desc, info, g.key.generation + 1)?;
+            if ctx.dev_rx().is_some() {
+                g.reserve_rekey()?;
+            }
+            g.install_next(key, info, lock, ctx);
         }
     }
-    if !current.is_ready() {
-        proto::current(sk).ok_or(EINVAL)?.install(sk, ctx);
+    Ok(())
+}
+
+/// `TLS_TX_SECRET`/`TLS_RX_SECRET`: the first key of a direction from a
+/// traffic secret, the direction then keyed by the kernel's schedule.
+fn install_secret(
+    sk: &Sock,
+    ctx: &Context,
+    opt: &OptVal,
+    dir: Dir,
+    current: InfoHeader,
+    lock: &mut SockGuard<'_>,
+) -> Result {
+    // A direction takes its first key once; KeyUpdates move it on.
+    if current.is_ready() {
+        return Err(Errno::Busy.into());
     }
+    let size = core::mem::size_of::<bindings::tls_secret_info>();
+    if opt.len < CRYPTO_INFO_HDR_LEN {
+        return Err(Errno::Inval.into());
+    }
+    let mut hdr = [0u8; CRYPTO_INFO_HDR_LEN];
+    opt.read(0, &mut hdr)?;
+    let hdr = InfoHeader::from_bytes(&hdr);
+    let (desc, hash) = check_new_secret(hdr, ctx.info_header(dir.other()), opt.len, size)?;
+    let mut si = SecretInfo(bindings::tls_secret_info::default());
+    // SAFETY: the struct is plain bytes, `size` long.
+    let bytes = unsafe {
+        core::slice::from_raw_parts_mut(core::ptr::from_mut(&mut si.0).cast::<u8>(), size)
+    };
+    opt.read(0, bytes)?;
+    // The secret is one hash long; the rest of the field is zero.
+    if si.0.secret[hash.len()..].iter().any(|&b| b != 0) {
+        return Err(Errno::Inval.into());
+    }
+    let (schedule, key, info) = Schedule::new(desc, &si.0.secret, &si.0.rec_seq)?;
+    install_first(
+        sk,
+        ctx,
+        dir,
+        key,
+        &info.0[..desc.crypto_info_len()],
+        Some(schedule),
+        lock,
+    )
+}
+
+/// A `struct tls_secret_info` copied from userspace, wiped when dropped.
+struct SecretInfo(bindings::tls_secret_info);
+
+impl Drop for SecretInfo {
+    fn drop(&mut self) {
+        let size = core::mem::size_of::<bindings::tls_secret_info>();
+        // SAFETY: the struct is valid for its whole size.
+        unsafe { bindings::tlsr_memzero_explicit(core::ptr::from_mut(&mut self.0).cast(), size) };
+    }
+}
+
+/// Installs the first key of `dir` (`crypto_info` `info`), with the
+/// kernel's schedule if `schedule`, and the ULP's protocol ops.
+fn install_first(
+    sk: &Sock,
+    ctx: &Context,
+    dir: Dir,
+    key: KeyState,
+    info: &[u8],
+    schedule: Option<Schedule>,
+    lock: &mut SockGuard<'_>,
+) -> Result {
+    match dir {
+        Dir::Tx => {
+            let tx = Tx::new(sk, key, schedule)?;
+            // Drivers read the key from the context: store it first.
+            ctx.store_key(lock, dir, info);
+            if let Err(tx) = device::tx::offload(lock, ctx, tx) {
+                ctx.set_tx(lock, tx);
+            }
+            ctx.install_write_space(sk);
+        }
+        Dir::Rx => {
+            let rx = new_rx(sk, key, schedule)?;
+            // Drivers read the key from the context: store it first.
+            ctx.store_key(lock, dir, info);
+            if let Err(rx) = device::rx::offload(lock, ctx, rx) {
+                ctx.set_rx(lock, rx);
+            }
+        }
+    }
+    ctx.install(lock, dir, info);
+    proto::current(sk).ok_or(EINVAL)?.install(sk, ctx);
     Ok(())
 }
 
@@ -321,6 +434,19 @@ pub(crate) fn get(
         buf: optval,
         len_ptr: optlen,
     };
+    if optname == TLS_KEY_GENERATIONS {
+        return get_generations(sk, ctx, &out);
+    }
+    if optname == TLS_TX_KEY_UPDATE_RECORDS {
+        if out.len()? < 8 {
+            return Err(Errno::Inval.into());
+        }
+        let v = with_locked_tx(sk, ctx, |tx, _| {
+            Ok(tx.schedule.as_ref().ok_or(EINVAL)?.records)
+        })?;
+        out.set_len(8)?;
+        return out.write(&v.to_ne_bytes());
+    }
     // As in `set_conf`: the RX mutex before the socket lock.
     let rx = if optname == TLS_RX { ctx.rx() } else { None };
     let rx_guard = rx.as_ref().map(|r| r.lock());
@@ -359,6 +485,27 @@ pub(crate) fn get(
         }
         _ => Err(Errno::NoProtoOpt.into()),
     }
+}
+
+/// `TLS_KEY_GENERATIONS`: how many keys each direction had after its
+/// first (`TLS_TX`/`TLS_RX` rekeys, KeyUpdates of the kernel's schedule).
+fn get_generations(sk: &Sock, ctx: &Context, out: &UserOut) -> Result {
+    let size = core::mem::size_of::<bindings::tls_key_generations>();
+    if out.len()? < size as c_int {
+        return Err(Errno::Inval.into());
+    }
+    let rx = ctx.rx().map_or(0, |r| u64::from(r.lock().key.generation));
+    let tx = {
+        let _tx_lock = ctx.tx_lock()?;
+        let mut lock = sk.lock();
+        ctx.tx(&mut lock)
+            .map_or(0, |(t, _)| u64::from(t.key.generation))
+    };
+    let g = bindings::tls_key_generations { tx, rx };
+    // SAFETY: the struct is two integers, `size` bytes.
+    let bytes = unsafe { core::slice::from_raw_parts(core::ptr::from_ref(&g).cast::<u8>(), size) };
+    out.set_len(size as c_int)?;
+    out.write(bytes)
 }
 
 /// The installed `crypto_info` of `dir` with its current IV and record

@@ -10,18 +10,20 @@
 
 use crate::bindings;
 use crate::bindings::SPLICE_F_NONBLOCK;
-use crate::context::Context;
+use crate::context::{Context, Dir};
 use crate::crypto::{KeyState, Payload, ZcOpen};
 use crate::device;
 use crate::device::rx_rekey::KeyUpdate;
 use crate::generations::Log;
 use crate::logic::errno::Errno;
+use crate::logic::key_update::{parse_handshake, Alert, Handshake};
 use crate::logic::record::{
     CT_APPLICATION_DATA, CT_HANDSHAKE, HEADER_LEN, HS_KEY_UPDATE, MAX_PREPEND_LEN, MAX_TAG_LEN,
 };
 use crate::logic::runs::{self, Cover};
 use crate::msg::{Msg, MSG_DONTWAIT, MSG_PEEK, MSG_WAITALL};
 use crate::proc::Stat;
+use crate::schedule::Schedule;
 use crate::sock::{Pipe, Sock, SockGuard};
 use core::mem::MaybeUninit;
 use core::ops::{Deref, DerefMut, Range};
@@ -118,6 +120,9 @@ pub(crate) struct RxInner {
     /// TCP held more bytes when the last read ended: the buffers stay for
     /// the next one (see `release_if_empty`).
     more_queued: bool,
+    /// The kernel's key schedule (`TLS_RX_SECRET`): KeyUpdates are taken
+    /// here, not delivered.
+    pub(crate) schedule: Option<Schedule>,
 }
 
 /// The RX state of a socket.
@@ -184,7 +189,11 @@ impl Rx {
 }
 
 /// RX state for a first key of `sk`.
-pub(crate) fn new_rx(sk: &Sock, key: KeyState) -> Result<Pin<KBox<Rx>>> {
+pub(crate) fn new_rx(
+    sk: &Sock,
+    key: KeyState,
+    schedule: Option<Schedule>,
+) -> Result<Pin<KBox<Rx>>> {
     let log = Log::new();
     KBox::pin_init(
         pin_init!(Rx {
@@ -205,6 +214,7 @@ pub(crate) fn new_rx(sk: &Sock, key: KeyState) -> Result<Pin<KBox<Rx>>> {
             slot: 0,
             burst: false,
             more_queued: false,
+            schedule,
         }),
         }),
         GFP_KERNEL,
@@ -470,21 +480,22 @@ impl RxInner {
     ) -> Result {
         let (start, end) = (rec.start + range.start, rec.start + range.end);
         let tcp_start = self.raw_seq.wrapping_add(rec.start as u32);
+        if content_type == CT_HANDSHAKE && self.schedule.is_some() {
+            match parse_handshake(&self.raw[start..end]) {
+                Ok(Handshake::Other) => {}
+                Ok(Handshake::KeyUpdate { update_requested }) => {
+                    return self.take_key_update(sk, rec, seq, tcp_start, update_requested);
+                }
+                Err(alert) => return Err(self.refuse_key_update(sk, alert)),
+            }
         // As upstream's tls_check_pending_rekey(), whatever the version.
-        if content_type == CT_HANDSHAKE && self.raw[start..end].first() == Some(&HS_KEY_UPDATE) {
+        } else if content_type == CT_HANDSHAKE
+            && self.raw[start..end].first() == Some(&HS_KEY_UPDATE)
+        {
             self.key_update_pending = true;
             Stat::RxRekeyReceived.inc(sk);
-            // The device has only the old key: RX leaves it, unless it
-            // holds several generations.
-            if let Some(ctx) = Context::get(sk).filter(|c| c.dev_rx().is_some()) {
-                match device::rx_rekey::on_key_update(&ctx) {
-                    KeyUpdate::Left => {
-                        self.rejoin = Some(tcp_start.wrapping_add(rec.len() as u32));
-                        self.burst = true;
-                    }
-                    KeyUpdate::Stays => self.burst = true,
-                    KeyUpdate::Off => {}
-                }
+            if let Some(ctx) = Context::get(sk) {
+                self.device_key_update(&ctx, tcp_start.wrapping_add(rec.len() as u32));
             }
         }
         self.ready.push(
@@ -506,6 +517,90 @@ impl RxInner {
             kernel::pr_warn_once!("RX record log full; record left untracked\n");
         }
         Ok(())
+    }
+
+    /// A KeyUpdate whose record ends at TCP sequence number `tcp_end` was
+    /// opened: on a device RX socket, whose device has only the old key,
+    /// RX leaves it, unless it holds several generations.
+    fn device_key_update(&mut self, ctx: &Context, tcp_end: u32) {
+        if ctx.dev_rx().is_none() {
+            return;
+        }
+        match device::rx_rekey::on_key_update(ctx) {
+            KeyUpdate::Left => {
+                self.rejoin = Some(tcp_end);
+                self.burst = true;
+            }
+            KeyUpdate::Stays => self.burst = true,
+            KeyUpdate::Off => {}
+        }
+    }
+
+    /// A KeyUpdate under the kernel's schedule: the record `raw[rec]`, of
+    /// sequence number `seq`, at TCP sequence number `tcp_start`. It is
+    /// taken here, not delivered: the next key is installed before the
+    /// next record is opened, and TX asked for a KeyUpdate of its own if
+    /// the peer requested one. If the next key cannot be made, RX stops
+    /// (what follows is under that key).
+    fn take_key_update(
+        &mut self,
+        sk: &Sock,
+        rec: Range<usize>,
+        seq: u64,
+        tcp_start: u32,
+        requested: bool,
+    ) -> Result {
+        Stat::RxRekeyReceived.inc(sk);
+        let ctx = Context::get(sk).ok_or(EINVAL)?;
+        let generation = self.key.generation + 1;
+        let next = match self.schedule.as_mut().map(|s| s.next(generation)) {
+            Some(Ok(next)) => next,
+            Some(Err(e)) => return Err(self.stop(sk, e)),
+            None => return Err(self.stop(sk, EINVAL)),
+        };
+        if ctx.dev_rx().is_some() {
+            if let Err(e) = self.reserve_rekey() {
+                return Err(self.stop(sk, e));
+            }
+        }
+        let tcp_end = tcp_start.wrapping_add(rec.len() as u32);
+        self.device_key_update(&ctx, tcp_end);
+        // Consumed: nothing of the record goes to the reader.
+        self.head += rec.len();
+        // Bookkeeping only, as for delivered records.
+        let _ = self.log.log(self.key.generation, seq, tcp_start, rec.len());
+        let Some(schedule) = self.schedule.as_mut() else {
+            return Err(self.stop(sk, EINVAL));
+        };
+        let len = schedule.info_len();
+        let (key, info) = schedule.advance(next);
+        let lock = sk.lock();
+        self.install_next(key, &info.0[..len], &lock, &ctx);
+        if requested {
+            // Sent at once by the TX work, or before the next record.
+            ctx.request_tx(&lock, bindings::TLSR_TX_KEY_UPDATE, 0);
+        }
+        drop(lock);
+        Stat::RxRekeyOk.inc(sk);
+        if self.ready.is_empty() && self.head == self.raw.len() {
+            self.log.retire_before(tcp_end);
+            self.drop_front(self.head);
+        }
+        Ok(())
+    }
+
+    /// A malformed KeyUpdate under the kernel's schedule ends the
+    /// connection as RFC 8446 asks: RX stops (the reader gets `EPROTO`
+    /// once, nothing more is opened), then the fatal alert `alert` goes out
+    /// if TX is configured.
+    fn refuse_key_update(&mut self, sk: &Sock, alert: Alert) -> Error {
+        Stat::DecryptError.inc(sk);
+        let e = self.stop(sk, Errno::Proto.into());
+        if let Some(ctx) = Context::get(sk) {
+            let lock = sk.lock();
+            ctx.request_tx(&lock, bindings::TLSR_TX_ALERT, alert as u8);
+        }
+        e
     }
 
     /// Whether the next record is to be read where TCP keeps it: software
@@ -810,8 +905,9 @@ impl RxInner {
     /// end of stream.
     fn wait_record(&mut self, sk: &Sock, nonblock: bool) -> Result<bool> {
         while self.ready.is_empty() {
+            // A KeyUpdate the kernel's schedule took leaves nothing to read.
             if self.open_one(sk)? {
-                break;
+                continue;
             }
             if self.key_update_pending {
                 return Err(Errno::KeyExpired.into());
@@ -873,8 +969,24 @@ impl RxInner {
         Ok(())
     }
 
-    /// Installs the next key generation (`TLS_RX` rekey); on a device RX
-    /// socket after [`RxInner::reserve_rekey`].
+    /// Installs the next key generation `key` (`crypto_info` `info`): a
+    /// `TLS_RX` rekey or a KeyUpdate of the kernel's schedule; on a device
+    /// RX socket after [`RxInner::reserve_rekey`].
+    pub(crate) fn install_next(
+        &mut self,
+        key: KeyState,
+        info: &[u8],
+        sk: &SockGuard<'_>,
+        ctx: &Context,
+    ) {
+        // A device with several generations reads the new key from the
+        // context at once.
+        ctx.store_key(sk, Dir::Rx, info);
+        self.rekey(key, sk, ctx);
+        ctx.install(sk, Dir::Rx, info);
+    }
+
+    /// Takes the next key generation (see [`RxInner::install_next`]).
     ///
     /// On a device RX socket, the key the device had is kept to undo what
     /// it did to later records (the one replaced, if the device held it;
@@ -883,7 +995,7 @@ impl RxInner {
     /// generations gets the new one from the next record on; one with a
     /// single key gets it back at a record after the next one
     /// (`rejoin`).
-    pub(crate) fn rekey(&mut self, key: KeyState, sk: &SockGuard<'_>, ctx: &Context) {
+    fn rekey(&mut self, key: KeyState, sk: &SockGuard<'_>, ctx: &Context) {
         let old = core::mem::replace(&mut self.key, key);
         self.key_update_pending = false;
         if ctx.dev_rx().is_none() {

@@ -6,15 +6,17 @@
 
 use crate::bindings;
 use crate::bindings::MSG_SENDPAGE_DECRYPTED;
-use crate::context::{Context, TxHead};
+use crate::context::{Context, Dir, TxHead};
 use crate::crypto::KeyState;
 use crate::device::{self, DevTx};
 use crate::frag::{self, Frag, Piece};
 use crate::generations::Log;
 use crate::logic::errno::Errno;
-use crate::logic::record::CT_APPLICATION_DATA;
+use crate::logic::key_update::key_update_message;
+use crate::logic::record::{CT_ALERT, CT_APPLICATION_DATA, CT_HANDSHAKE};
 use crate::msg::{Msg, MSG_DONTWAIT, MSG_EOR, MSG_MORE, MSG_NOSIGNAL};
 use crate::proc::Stat;
+use crate::schedule::Schedule;
 use crate::sock::{Sock, SockGuard};
 use core::ptr::NonNull;
 use kernel::prelude::*;
@@ -56,11 +58,17 @@ pub(crate) struct Tx {
     /// Records are sealed in software until the device takes the current
     /// key.
     waiting: bool,
+    /// The kernel's key schedule (`TLS_TX_SECRET`): KeyUpdates are the
+    /// kernel's to send.
+    pub(crate) schedule: Option<Schedule>,
+    /// A fatal alert was sent (the kernel's schedule found a malformed
+    /// KeyUpdate): nothing more is sent.
+    failed: bool,
 }
 
 impl Tx {
     /// TX state for a first key of `sk`.
-    pub(crate) fn new(sk: &Sock, key: KeyState) -> Result<KBox<Self>> {
+    pub(crate) fn new(sk: &Sock, key: KeyState, schedule: Option<Schedule>) -> Result<KBox<Self>> {
         let mut tx = KBox::new(
             Self {
                 head: TxHead::new(),
@@ -74,6 +82,8 @@ impl Tx {
                 framed: 0,
                 device_due: None,
                 waiting: false,
+                schedule,
+                failed: false,
             },
             GFP_KERNEL,
         )?;
@@ -156,6 +166,102 @@ impl Tx {
         };
         let (_, una) = sk.tcp_write_seq_and_una();
         self.pending.is_empty() && !self.has_open_record() && una.wrapping_sub(due) as i32 >= 0
+    }
+
+    /// Takes the next key generation `key` (`crypto_info` `info`): a
+    /// TLS 1.3 rekey, from `TLS_TX` or a KeyUpdate of the kernel's
+    /// schedule.
+    pub(crate) fn rekey(&mut self, sk: &SockGuard<'_>, ctx: &Context, key: KeyState, info: &[u8]) {
+        self.key = key;
+        ctx.install(sk, Dir::Tx, info);
+        // Drivers read the new key from the context.
+        device::tx_rekey::rekey(sk, ctx, self);
+    }
+
+    /// Sends a KeyUpdate (`update_requested` if `requested`) under the
+    /// current key and moves to the next key of the kernel's schedule
+    /// (`TLS_TX_KEY_UPDATE`, or the answer to the peer's request).
+    /// `EINVAL` without a schedule; if the next key cannot be made,
+    /// nothing is sent.
+    pub(crate) fn key_update(
+        &mut self,
+        sk: &SockGuard<'_>,
+        ctx: &Context,
+        requested: bool,
+    ) -> Result {
+        if self.failed {
+            return Err(EPIPE);
+        }
+        let generation = self.key.generation + 1;
+        let schedule = self.schedule.as_mut().ok_or(EINVAL)?;
+        let next = schedule.next(generation)?;
+        let len = schedule.info_len();
+        self.send_control(
+            sk,
+            CT_HANDSHAKE,
+            &key_update_message(requested),
+            MSG_DONTWAIT,
+        )?;
+        let (key, info) = self.schedule.as_mut().ok_or(EINVAL)?.advance(next);
+        self.rekey(sk, ctx, key, &info.0[..len]);
+        Stat::TxRekeyOk.inc(sk);
+        Ok(())
+    }
+
+    /// Whether the kernel's schedule is to send a KeyUpdate before the
+    /// next record: the key sealed `TLS_TX_KEY_UPDATE_RECORDS` records, or
+    /// one sequence number is left (for the KeyUpdate).
+    fn key_update_due(&self) -> bool {
+        self.schedule.as_ref().is_some_and(|s| {
+            self.key.seq.wrapping_sub(self.key.first_seq) >= s.records
+                || self.key.seq >= u64::MAX - 1
+        })
+    }
+
+    /// Sends what the kernel's schedule asked for (`Context::request_tx`):
+    /// a fatal alert, after which nothing more goes, or the KeyUpdate the
+    /// peer requested, once however often it asked.
+    fn send_due(&mut self, sk: &SockGuard<'_>, ctx: &Context) -> Result {
+        if let Some(alert) = self.head.take(bindings::TLSR_TX_ALERT) {
+            if !self.failed {
+                self.failed = true;
+                // level fatal (2).
+                self.send_control(sk, CT_ALERT, &[2, alert], MSG_DONTWAIT)?;
+            }
+        }
+        // With a TX key from `TLS_TX`, answering is the application's.
+        if self.head.take(bindings::TLSR_TX_KEY_UPDATE).is_some()
+            && !self.failed
+            && self.schedule.is_some()
+        {
+            self.key_update(sk, ctx, false)?;
+        }
+        Ok(())
+    }
+
+    /// Seals `body` into a record of type `content_type` of its own, after
+    /// the open record, and hands it to TCP.
+    fn send_control(
+        &mut self,
+        sk: &SockGuard<'_>,
+        content_type: u8,
+        body: &[u8],
+        flags: u32,
+    ) -> Result {
+        let flags = flags | MSG_NOSIGNAL;
+        if self.has_open_record() {
+            self.push_open(sk, flags)?;
+        }
+        self.open_record(sk, body.len(), body.len(), false)?;
+        let rec = self.open.as_mut().ok_or(EINVAL)?;
+        let at = rec.len();
+        rec.resize(at + body.len())?;
+        rec.as_mut_slice()[at..].copy_from_slice(body);
+        self.open_type = content_type;
+        match self.push_open(sk, flags) {
+            Err(e) if e == EAGAIN => Ok(()),
+            r => r,
+        }
     }
 
     /// Hands pending sealed records to TCP. `EAGAIN` if TCP did not take
@@ -464,6 +570,15 @@ impl Tx {
             return Err(Errno::Inval.into());
         }
         let send_flags = flags & (MSG_DONTWAIT | MSG_NOSIGNAL);
+        if self.failed {
+            return Err(EPIPE);
+        }
+        if self.head.due() {
+            // What the peer's KeyUpdate asked for goes before this data.
+            if let Some(ctx) = Context::get(sk) {
+                self.send_due(sk, &ctx)?;
+            }
+        }
         let rtype = msg.record_type()?;
         if rtype.is_some_and(|t| t != self.open_type) && self.has_open_record() {
             self.push_open(sk, send_flags)?;
@@ -479,6 +594,13 @@ impl Tx {
             // records (blocking, or EAGAIN for non-blocking senders).
             if let Err(e) = self.flush(sk, send_flags) {
                 break Err(e);
+            }
+            if !self.has_open_record() && self.key_update_due() {
+                if let Some(ctx) = Context::get(sk) {
+                    if let Err(e) = self.key_update(sk, &ctx, false) {
+                        break Err(e);
+                    }
+                }
             }
             if self.device_due.is_some() {
                 // After a rekey on a device: old generations may leave it,
@@ -580,5 +702,8 @@ unsafe extern "C" fn tx_work(work: *mut bindings::work_struct) {
         return;
     };
     // What TCP still cannot take waits for the next write space.
-    let _ = with_locked_tx(&s, &ctx, |tx, sk| tx.flush(sk, MSG_DONTWAIT | MSG_NOSIGNAL));
+    let _ = with_locked_tx(&s, &ctx, |tx, sk| {
+        tx.send_due(sk, &ctx)?;
+        tx.flush(sk, MSG_DONTWAIT | MSG_NOSIGNAL)
+    });
 }

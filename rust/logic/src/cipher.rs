@@ -189,6 +189,28 @@ pub fn check_new(
     check_len(desc, optlen)
 }
 
+/// Checks the first traffic secret of one direction (`TLS_TX_SECRET`,
+/// `TLS_RX_SECRET`: a `struct tls_secret_info` of `optlen` bytes, whose
+/// size is `expected`), given the other direction's header: TLS 1.3 only,
+/// with a cipher TLS 1.3 uses, the same version and cipher as the other
+/// direction, `EINVAL` otherwise. The cipher and its hash are returned.
+pub fn check_new_secret(
+    hdr: InfoHeader,
+    other: InfoHeader,
+    optlen: usize,
+    expected: usize,
+) -> Result<(&'static CipherDesc, Hash), Errno> {
+    if optlen != expected || hdr.version != TLS_1_3_VERSION {
+        return Err(Errno::Inval);
+    }
+    let desc = cipher_desc(hdr.cipher_type).ok_or(Errno::Inval)?;
+    let hash = desc.tls13_hash.ok_or(Errno::Inval)?;
+    if other.is_ready() && other != hdr {
+        return Err(Errno::Inval);
+    }
+    Ok((desc, hash))
+}
+
 /// Checks a rekey of a direction whose current key has header `current`.
 ///
 /// Only TLS 1.3 may rekey (`EBUSY` otherwise, checked before anything is

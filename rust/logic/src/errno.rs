@@ -27,4 +27,7 @@ pub enum Errno {
     KeyExpired,
     /// `EIO`: a control record without room for its type.
     Io,
+    /// `EPROTO`: the peer broke the protocol (a malformed KeyUpdate under
+    /// the kernel's key schedule).
+    Proto,
 }

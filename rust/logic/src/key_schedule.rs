@@ -12,7 +12,7 @@
 //! ([`wipe`]) before returning. On error every output buffer is wiped too,
 //! so a caller never installs a half-derived key.
 
-use super::cipher::{cipher_desc, CipherDesc, Hash};
+use super::cipher::{CipherDesc, Hash, TLS_1_3_VERSION};
 use super::errno::Errno;
 
 use core::hint::black_box;
@@ -61,12 +61,6 @@ const MAX_LABEL_LEN: usize = 255 - LABEL_PREFIX.len();
 
 /// Longest HKDF-Expand-Label context (`opaque context<0..255>`).
 const MAX_CONTEXT_LEN: usize = 255;
-
-/// The hash of the TLS 1.3 suite of a `TLS_CIPHER_*` number; `None` for
-/// an unknown cipher or one TLS 1.3 does not use.
-pub fn tls13_hash(cipher_type: u16) -> Option<Hash> {
-    cipher_desc(cipher_type).and_then(|d| d.tls13_hash)
-}
 
 /// HMAC (RFC 2104) with one hash, as the caller provides it.
 ///
@@ -298,6 +292,59 @@ pub fn fill_crypto_iv(
     salt.copy_from_slice(nonce_salt);
     iv.copy_from_slice(nonce_iv);
     Ok(())
+}
+
+/// Size of the `rec_seq` field of every `crypto_info`.
+pub const REC_SEQ_LEN: usize = 8;
+
+/// The `crypto_info` of a TLS 1.3 traffic secret: the cipher's
+/// `struct tls12_crypto_info_*` with `TLS_1_3_VERSION`, the key and IV
+/// `secret` gives (§7.3; the IV split into `salt` and `iv` by
+/// [`fill_crypto_iv`]) and the record sequence number `rec_seq`, written
+/// into `out[..desc.crypto_info_len()]`; that size is returned.
+///
+/// [`Errno::Inval`] if the cipher is not a TLS 1.3 one, `h` is not of its
+/// hash, `secret` is not one hash long or `out` is too short; errors of
+/// [`Hmac::mac`] are passed on. On error `out` is wiped.
+pub fn secret_crypto_info(
+    h: &mut impl Hmac,
+    desc: &CipherDesc,
+    secret: &[u8],
+    rec_seq: &[u8; REC_SEQ_LEN],
+    out: &mut [u8],
+) -> Result<usize, Errno> {
+    let len = desc.crypto_info_len();
+    let res = match out.get_mut(..len) {
+        Some(info) if desc.tls13_hash == Some(h.hash()) && desc.rec_seq == REC_SEQ_LEN => {
+            fill_secret_crypto_info(h, desc, secret, rec_seq, info)
+        }
+        _ => Err(Errno::Inval),
+    };
+    if res.is_err() {
+        wipe(out);
+    }
+    res.map(|()| len)
+}
+
+fn fill_secret_crypto_info(
+    h: &mut impl Hmac,
+    desc: &CipherDesc,
+    secret: &[u8],
+    rec_seq: &[u8; REC_SEQ_LEN],
+    info: &mut [u8],
+) -> Result<(), Errno> {
+    let mut nonce = [0u8; TLS13_IV_LEN];
+    let (hdr, rest) = info.split_at_mut(desc.iv_offset());
+    let (iv, rest) = rest.split_at_mut(desc.iv);
+    let (key, rest) = rest.split_at_mut(desc.key);
+    let (salt, seq) = rest.split_at_mut(desc.salt);
+    hdr[..2].copy_from_slice(&TLS_1_3_VERSION.to_ne_bytes());
+    hdr[2..].copy_from_slice(&desc.cipher_type.to_ne_bytes());
+    let res = traffic_key_iv(h, secret, key, &mut nonce)
+        .and_then(|()| fill_crypto_iv(desc, &nonce, salt, iv));
+    wipe(&mut nonce);
+    seq.copy_from_slice(rec_seq);
+    res
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ pub mod cipher;
 pub mod errno;
 pub mod generation;
 pub mod key_schedule;
+pub mod key_update;
 pub mod record;
 pub mod resync;
 pub mod runs;

@@ -19,6 +19,8 @@ pub const MAX_PREPEND_LEN: usize = HEADER_LEN + 8;
 pub const MAX_TAG_LEN: usize = 16;
 /// Per-connection IV size: salt and IV of the `crypto_info`.
 pub const IV_LEN: usize = 12;
+/// `alert` content type.
+pub const CT_ALERT: u8 = 21;
 /// `handshake` content type.
 pub const CT_HANDSHAKE: u8 = 22;
 /// `application_data` content type.

@@ -109,3 +109,43 @@ fn tx_max_payload_len_bounds() {
     assert!(check_tx_max_payload_len(16384, true).is_ok());
     assert_eq!(check_tx_max_payload_len(16385, false), Err(Errno::Inval));
 }
+
+#[test]
+fn new_secret_checks() {
+    let tls13 = |c| InfoHeader {
+        version: TLS_1_3_VERSION,
+        cipher_type: c,
+    };
+    let none = InfoHeader::default();
+    assert_eq!(
+        check_new_secret(tls13(51), none, 60, 60).map(|(d, h)| (d.cipher_type, h)),
+        Ok((51, Hash::Sha256))
+    );
+    assert_eq!(
+        check_new_secret(tls13(52), none, 60, 60).map(|(_, h)| h),
+        Ok(Hash::Sha384)
+    );
+    assert_eq!(
+        check_new_secret(tls13(55), tls13(55), 60, 60).map(|(_, h)| h),
+        Ok(Hash::Sm3)
+    );
+    // Wrong size, TLS 1.2, an unknown cipher, ARIA, another cipher or
+    // version than the other direction's.
+    assert_eq!(check_new_secret(tls13(51), none, 59, 60), Err(Errno::Inval));
+    assert_eq!(check_new_secret(tls13(51), none, 61, 60), Err(Errno::Inval));
+    let tls12 = InfoHeader {
+        version: TLS_1_2_VERSION,
+        cipher_type: 51,
+    };
+    assert_eq!(check_new_secret(tls12, none, 60, 60), Err(Errno::Inval));
+    assert_eq!(check_new_secret(tls13(50), none, 60, 60), Err(Errno::Inval));
+    assert_eq!(check_new_secret(tls13(57), none, 60, 60), Err(Errno::Inval));
+    assert_eq!(
+        check_new_secret(tls13(51), tls13(52), 60, 60),
+        Err(Errno::Inval)
+    );
+    assert_eq!(
+        check_new_secret(tls13(51), tls12, 60, 60),
+        Err(Errno::Inval)
+    );
+}

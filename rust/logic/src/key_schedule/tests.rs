@@ -429,7 +429,10 @@ fn hash_sizes_and_names() {
 #[test]
 fn tls13_hash_of_every_cipher() {
     for d in CIPHERS.iter() {
-        assert_eq!(tls13_hash(d.cipher_type), d.tls13_hash);
+        assert_eq!(
+            cipher_desc(d.cipher_type).and_then(|d| d.tls13_hash),
+            d.tls13_hash
+        );
     }
     // By AEAD, as RFC 8446 §B.4 and RFC 8998 §2 pair them.
     let by_aead = |aead: &[u8], key: usize| {
@@ -437,7 +440,7 @@ fn tls13_hash_of_every_cipher() {
             .iter()
             .find(|d| d.aead_name == aead && d.key == key)
             .expect("cipher in the table");
-        tls13_hash(d.cipher_type)
+        cipher_desc(d.cipher_type).and_then(|d| d.tls13_hash)
     };
     assert_eq!(by_aead(b"gcm(aes)\0", 16), Some(Hash::Sha256));
     assert_eq!(by_aead(b"gcm(aes)\0", 32), Some(Hash::Sha384));
@@ -451,8 +454,8 @@ fn tls13_hash_of_every_cipher() {
     assert_eq!(by_aead(b"gcm(aria)\0", 16), None);
     assert_eq!(by_aead(b"gcm(aria)\0", 32), None);
     // Not a cipher.
-    assert_eq!(tls13_hash(0), None);
-    assert_eq!(tls13_hash(u16::MAX), None);
+    assert_eq!(cipher_desc(0).and_then(|d| d.tls13_hash), None);
+    assert_eq!(cipher_desc(u16::MAX).and_then(|d| d.tls13_hash), None);
 }
 
 // ---------------------------------------------------------------------------
@@ -1008,4 +1011,82 @@ fn wipe_zeroes() {
     wipe(&mut b);
     assert_eq!(b, [0; 33]);
     wipe(&mut []);
+}
+
+#[test]
+fn secret_crypto_info_of_rfc8448_secrets() {
+    // The AES-128-GCM crypto_info of RFC 8448's application secrets:
+    // header, iv (the last 8 bytes of the write IV), key, salt (its first
+    // 4), rec_seq.
+    let desc = cipher_desc(51).unwrap();
+    for (secret, key, iv) in [
+        (
+            S_AP_TRAFFIC,
+            "9f02283b6c9c07efc26bb9f2ac92e356",
+            "cf782b88dd83549aadf1e984",
+        ),
+        (
+            C_AP_TRAFFIC,
+            "17422dda596ed5d9acd890e3c63f5051",
+            "5b78923dee08579033e523d9",
+        ),
+    ] {
+        let mut h = TestHmac::new(Hash::Sha256);
+        let mut out = [0xaa; 60];
+        let seq = [0, 0, 0, 0, 0, 0, 1, 2];
+        let n = secret_crypto_info(&mut h, desc, &hex(secret), &seq, &mut out).unwrap();
+        assert_eq!(n, 40);
+        let (iv, key) = (hex(iv), hex(key));
+        let mut want = Vec::new();
+        want.extend_from_slice(&TLS_1_3_VERSION.to_ne_bytes());
+        want.extend_from_slice(&51u16.to_ne_bytes());
+        want.extend_from_slice(&iv[4..]);
+        want.extend_from_slice(&key);
+        want.extend_from_slice(&iv[..4]);
+        want.extend_from_slice(&seq);
+        assert_eq!(out[..n], want[..]);
+        assert!(out[n..].iter().all(|&b| b == 0xaa));
+    }
+    // ChaCha20-Poly1305: no salt, the whole IV in iv.
+    let desc = cipher_desc(54).unwrap();
+    let mut h = TestHmac::new(Hash::Sha256);
+    let mut out = [0; 56];
+    let secret = hex(S_AP_TRAFFIC);
+    assert_eq!(
+        secret_crypto_info(&mut h, desc, &secret, &[0; 8], &mut out),
+        Ok(56)
+    );
+    let (mut key, mut iv) = ([0; 32], [0; TLS13_IV_LEN]);
+    traffic_key_iv(&mut TestHmac::new(Hash::Sha256), &secret, &mut key, &mut iv).unwrap();
+    assert_eq!(out[4..16], iv);
+    assert_eq!(out[16..48], key);
+    assert_eq!(out[48..], [0; 8]);
+}
+
+#[test]
+fn secret_crypto_info_errors_wipe() {
+    let secret = hex(S_AP_TRAFFIC);
+    // The hash of another suite, a cipher TLS 1.3 does not use, a short
+    // secret, a short output, a failing HMAC: nothing is left in `out`.
+    let cases: [(u16, Hash, usize, usize, Option<usize>); 5] = [
+        (52, Hash::Sha256, 32, 60, None),
+        (57, Hash::Sha256, 32, 60, None),
+        (51, Hash::Sha256, 31, 60, None),
+        (51, Hash::Sha256, 32, 39, None),
+        (51, Hash::Sha256, 32, 60, Some(1)),
+    ];
+    for (cipher, hash, slen, olen, fail_from) in cases {
+        let mut h = TestHmac::new(hash);
+        h.fail_from = fail_from;
+        let mut out = vec![0xaa; olen];
+        let r = secret_crypto_info(
+            &mut h,
+            cipher_desc(cipher).unwrap(),
+            &secret[..slen],
+            &[1; 8],
+            &mut out,
+        );
+        assert!(r.is_err(), "cipher {cipher}");
+        assert!(out.iter().all(|&b| b == 0), "cipher {cipher}");
+    }
 }

@@ -30,6 +30,7 @@ import fnmatch
 import hmac
 import os
 import random
+import re
 import select
 import socket
 import struct
@@ -58,6 +59,28 @@ TLS_1_2_VERSION = 0x0303
 TLS_1_3_VERSION = 0x0304
 TLS_MIN_RECORD_SIZE_LIM = 64
 
+
+def _uapi_defines():
+    """tls_rekey's own option numbers, from its uAPI header."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                        "../../../../rust/uapi/tls_rekey.h")
+    out = {}
+    with open(path) as f:
+        for line in f:
+            m = re.match(r"#define\s+(TLS_\w+)\s+(0x[0-9a-fA-F]+|\d+)\b", line)
+            if m:
+                out[m.group(1)] = int(m.group(2), 0)
+    return out
+
+
+_UAPI = _uapi_defines()
+TLS_TX_SECRET = _UAPI["TLS_TX_SECRET"]
+TLS_RX_SECRET = _UAPI["TLS_RX_SECRET"]
+TLS_TX_KEY_UPDATE = _UAPI["TLS_TX_KEY_UPDATE"]
+TLS_KEY_GENERATIONS = _UAPI["TLS_KEY_GENERATIONS"]
+TLS_TX_KEY_UPDATE_RECORDS = _UAPI["TLS_TX_KEY_UPDATE_RECORDS"]
+TLS_SECRET_MAX_SIZE = _UAPI["TLS_SECRET_MAX_SIZE"]
+
 CT_ALERT = 21
 CT_HANDSHAKE = 22
 CT_DATA = 23
@@ -71,6 +94,10 @@ IO_TIMEOUT = 20.0               # seconds per blocking socket call (--timeout)
 SHORT_TIMEOUT = 2.0
 
 CMSG_TYPE_SPACE = socket.CMSG_SPACE(1)
+
+
+class Skip(Exception):
+    """The case cannot run here (printed as skip, not counted as passed)."""
 
 
 class Fail(Exception):
@@ -419,8 +446,8 @@ class Suite:
 
 
 _SM4_MISSING = _sm4_available()
-# RFC 8998: TLS_SM4_GCM_SM3 / TLS_SM4_CCM_SM3 use SM3; the kernel never sees
-# the hash, only the derived keys.
+# RFC 8998: TLS_SM4_GCM_SM3 / TLS_SM4_CCM_SM3 use SM3; the kernel sees the
+# hash only in the kernel_schedule cases (it derives from the secret there).
 _SM_HASH = _sm3_or_sha256()
 
 SUITES = [
@@ -483,6 +510,14 @@ class Keys:
         nxt = hkdf_expand_label(s.hash_alg, self.secret, b"traffic upd", b"",
                                 s.hash_alg.digest_size)
         return Keys(s, self.version, None, secret=nxt, seq=0)
+
+    def secret_info(self, secret_len=None, tail=b""):
+        """struct tls_secret_info (rust/uapi/tls_rekey.h): version, cipher,
+        rec_seq, the traffic secret padded with zeros (or TAIL)."""
+        secret = self.secret[:secret_len]
+        pad = TLS_SECRET_MAX_SIZE - len(secret) - len(tail)
+        return (struct.pack("=HH", self.version, self.suite.cipher) +
+                self.seq.to_bytes(8, "big") + secret + tail + bytes(pad))
 
     def crypto_info(self):
         """struct tls12_crypto_info_*: version, cipher, iv, key, salt, rec_seq."""
@@ -1614,6 +1649,255 @@ def rekey_tx_step(ctx, c, i):
     run_parallel(c, lambda: c.k.expect(segments_of(pplan)), lambda: c.p.send_plan(pplan))
 
 
+def set_secrets(c, tx=True, rx=True, ulp=True):
+    """The kernel's key schedule: TLS_TX_SECRET/TLS_RX_SECRET from the
+    connection's traffic secrets. Skip if the kernel has no HMAC of the
+    suite's hash (SM3 without CONFIG_CRYPTO_SM3: ENOENT), or if this end's
+    cryptography has no SM3 for an SM4 suite."""
+    if c.suite.cipher in (55, 56) and not isinstance(c.suite.hash_alg, hashes.SM3):
+        raise Skip("SM3 unavailable in cryptography")
+    if ulp:
+        c.k.ulp()
+    for on, opt, keys, what in ((tx, TLS_TX_SECRET, c.k_tx, "TLS_TX_SECRET"),
+                                (rx, TLS_RX_SECRET, c.k_rx, "TLS_RX_SECRET")):
+        if not on:
+            continue
+        try:
+            c.k.s.setsockopt(SOL_TLS, opt, keys.secret_info())
+        except OSError as e:
+            if e.errno == errno.ENOENT:
+                raise Skip(f"{what}: ENOENT (the kernel has no HMAC of this "
+                           "suite's hash)") from None
+            raise Fail(f"setsockopt(SOL_TLS, {what}): {os_error(e)}") from None
+
+
+def k_generations(c):
+    """getsockopt(TLS_KEY_GENERATIONS): (tx, rx)."""
+    return struct.unpack("=QQ", c.k.s.getsockopt(SOL_TLS, TLS_KEY_GENERATIONS, 16))
+
+
+def setsockopt_errno(sock, level, opt, val, err, what):
+    try:
+        sock.setsockopt(level, opt, val)
+    except OSError as e:
+        check(e.errno == err, f"{what}: {os_error(e)}, want {errno.errorcode[err]}")
+        return
+    raise Fail(f"{what}: succeeded, want {errno.errorcode[err]}")
+
+
+def case_kernel_schedule(ctx):
+    """The kernel's key schedule (TLS_TX_SECRET/TLS_RX_SECRET): N
+    KeyUpdates each way. RX: the Python end's KeyUpdates (every other one
+    with update_requested) are taken by the kernel, never delivered, no
+    EKEYEXPIRED; each request is answered by a KeyUpdate of the kernel's
+    before any further data. TX: TLS_TX_KEY_UPDATE sends one (every third
+    with update_requested, which the Python end answers). Data both ways
+    in between; the generations and counters add up."""
+    rng = ctx.rng
+    n = ctx.args.rekeys
+    stat0 = read_tls_stat()
+    tx_updates = rx_updates = 0
+    with ctx.conn() as c:
+        set_secrets(c)
+        for i in range(n):
+            # RX: data, a KeyUpdate, data under the next key in one go.
+            requested = i % 2
+            pre = py_data_plan(rng, True, small_sizes(rng, 3, 16384) + [rng.randrange(1, 300)])
+            post = py_data_plan(rng, True, small_sizes(rng, 2, 16384) + [rng.randrange(1, 300)])
+            wire = c.p.build(pre + [KeyUpdate(requested)] + post)
+            rx_updates += 1
+            with ctx.phase(f"RX KeyUpdate {i + 1}/{n}"):
+                run_parallel(c, lambda: c.k.expect(segments_of(pre + post), readsize_fn(rng)),
+                             lambda: c.p.send_raw(wire))
+            kplan = k_data_plan(rng, small_sizes(rng, 2, 20000) + [rng.randrange(1, 100)])
+            answer = [KeyUpdate(0)] if requested else []
+            tx_updates += len(answer)
+            with ctx.phase(f"TX after RX KeyUpdate {i + 1}/{n}"):
+                run_parallel(c, lambda: c.p.expect(answer + k_stream(kplan)),
+                             lambda: c.k.send_plan(kplan))
+            # TX: TLS_TX_KEY_UPDATE between data.
+            requested = int(i % 3 == 0)
+            pre = k_data_plan(rng, small_sizes(rng, 2, 20000))
+            if pre and rng.random() < 0.3:
+                pre[-1] = ("data", pre[-1][1], socket.MSG_MORE)
+            post = k_data_plan(rng, small_sizes(rng, 2, 20000) + [rng.randrange(1, 300)])
+            tx_updates += 1
+
+            def k_side():
+                c.k.send_plan(pre)
+                c.k.s.setsockopt(SOL_TLS, TLS_TX_KEY_UPDATE, requested)
+                c.k.send_plan(post)
+
+            with ctx.phase(f"TLS_TX_KEY_UPDATE {i + 1}/{n}"):
+                run_parallel(c, lambda: c.p.expect(k_stream(pre) + [KeyUpdate(requested)] +
+                                                   k_stream(post)), k_side)
+            pplan = py_data_plan(rng, True, small_sizes(rng, 2, 16384) + [rng.randrange(1, 100)])
+            if requested:
+                # The Python end answers before its next data.
+                pplan = [KeyUpdate(0)] + pplan
+                rx_updates += 1
+            with ctx.phase(f"RX after TLS_TX_KEY_UPDATE {i + 1}/{n}"):
+                run_parallel(c, lambda: c.k.expect(segments_of(
+                    [p for p in pplan if not isinstance(p, KeyUpdate)])),
+                    lambda: c.p.send_plan(pplan))
+        time.sleep(0.05)
+        c.p.quiet()
+        c.k.quiet()
+        got = k_generations(c)
+        check(got == (tx_updates, rx_updates),
+              f"TLS_KEY_GENERATIONS {got}, want {(tx_updates, rx_updates)}")
+    stat1 = read_tls_stat()
+    if stat0 is None or stat1 is None:
+        ctx.notes.append("no /proc/net/tls_stat, counters not checked")
+        return
+    want = {"TlsRxRekeyOk": rx_updates, "TlsTxRekeyOk": tx_updates,
+            "TlsRxRekeyReceived": rx_updates, "TlsDecryptError": 0}
+    for key, delta in want.items():
+        if key in stat0 and key in stat1:
+            d = stat1[key] - stat0[key]
+            check(d == delta, f"/proc/net/tls_stat {key} changed by {d}, want {delta}")
+
+
+def case_kernel_schedule_auto(ctx):
+    """TLS_TX_KEY_UPDATE_RECORDS: after every N records a TX key sealed,
+    the kernel sends a KeyUpdate by itself; --rekeys of them, over records
+    of 1 to 300 bytes (one per send), each checked by the Python end,
+    which follows every KeyUpdate. getsockopt reads N back; the default is
+    TLS_KEY_UPDATE_RECORDS_DEFAULT."""
+    rng = ctx.rng
+    n_updates = ctx.args.rekeys
+    every = rng.randrange(1, 6)
+    with ctx.conn() as c:
+        set_secrets(c, rx=False)
+        s = c.k.s
+        got = struct.unpack("=Q", s.getsockopt(SOL_TLS, TLS_TX_KEY_UPDATE_RECORDS, 8))[0]
+        check(got == 1 << 23, f"default TLS_TX_KEY_UPDATE_RECORDS {got}")
+        setsockopt_errno(s, SOL_TLS, TLS_TX_KEY_UPDATE_RECORDS, struct.pack("=Q", 0),
+                         errno.EINVAL, "TLS_TX_KEY_UPDATE_RECORDS 0")
+        s.setsockopt(SOL_TLS, TLS_TX_KEY_UPDATE_RECORDS, struct.pack("=Q", every))
+        got = struct.unpack("=Q", s.getsockopt(SOL_TLS, TLS_TX_KEY_UPDATE_RECORDS, 8))[0]
+        check(got == every, f"TLS_TX_KEY_UPDATE_RECORDS read back {got}, want {every}")
+        records = n_updates * every + 1
+        sizes = [rng.randrange(1, 300) for _ in range(records)]
+        payload = rng.randbytes(sum(sizes))
+
+        def k_side():
+            off = 0
+            for n in sizes:
+                s.sendall(payload[off:off + n])
+                off += n
+
+        def p_side():
+            off = since = updates = 0
+            while off < len(payload):
+                ctype, data = c.p.read_record()
+                if ctype == CT_HANDSHAKE:
+                    check(data == bytes([HS_KEY_UPDATE, 0, 0, 1, 0]),
+                          f"handshake record {bytes(data).hex()} after {off} bytes")
+                    check(since == every, f"KeyUpdate after {since} records, want {every}")
+                    c.p.rxk = c.p.rxk.next()
+                    c.p.rx = RecordState(c.p.rxk)
+                    since = 0
+                    updates += 1
+                    continue
+                check(ctype == CT_DATA, f"record type {ctype}")
+                check(since < every, f"{since + 1} records under one key, want {every}")
+                check_bytes(data, payload[off:off + len(data)], f"stream at {off}")
+                off += len(data)
+                since += 1
+            check(updates == n_updates, f"{updates} KeyUpdates, want {n_updates}")
+
+        run_parallel(c, p_side, k_side)
+        check(k_generations(c) == (n_updates, 0),
+              f"TLS_KEY_GENERATIONS {k_generations(c)}, want {(n_updates, 0)}")
+        c.p.quiet()
+
+
+# (KeyUpdate record body, the alert description RFC 8446 asks for)
+MALFORMED_KEY_UPDATES = [
+    ("request_2", bytes([HS_KEY_UPDATE, 0, 0, 1, 2]), 47),      # illegal_parameter
+    ("request_ff", bytes([HS_KEY_UPDATE, 0, 0, 1, 0xff]), 47),
+    ("length_0", bytes([HS_KEY_UPDATE, 0, 0, 0]), 50),          # decode_error
+    ("length_2", bytes([HS_KEY_UPDATE, 0, 0, 2, 0, 0]), 50),
+    ("cut", bytes([HS_KEY_UPDATE, 0, 0, 1]), 10),               # unexpected_message
+    ("trailing", bytes([HS_KEY_UPDATE, 0, 0, 1, 0, 4]), 10),
+    ("after_ticket", bytes([4, 0, 0, 2, 1, 2, HS_KEY_UPDATE, 0, 0, 1, 1]), 10),
+]
+
+
+def case_kernel_schedule_malformed(ctx):
+    """A malformed KeyUpdate under the kernel's schedule ends the
+    connection: the data before it is read, then EPROTO; the Python end
+    gets the fatal alert (RFC 8446 6) under the kernel's TX key; nothing
+    more is sent (EPIPE). A ticket (handshake, no KeyUpdate) still goes to
+    the reader as upstream delivers it."""
+    rng = ctx.rng
+    for name, body, alert in MALFORMED_KEY_UPDATES:
+        with ctx.phase(name), ctx.conn() as c:
+            set_secrets(c)
+            ticket = bytes([4, 0, 0, 3, 1, 2, 3])
+            pre = py_data_plan(rng, True, [rng.randrange(1, 3000)])
+            plan = pre + [(CT_HANDSHAKE, ticket, 0)] + pre
+            run_parallel(c, lambda: c.k.expect(segments_of(plan)), lambda: c.p.send_plan(plan))
+            c.p.send_plan([(CT_HANDSHAKE, body, 0)] + pre)
+            c.k.expect_errno(errno.EPROTO, "recv after a malformed KeyUpdate", flags=0)
+            ctype, payload = c.p.read_record()
+            check(ctype == CT_ALERT and payload == bytes([2, alert]),
+                  f"python end: want fatal alert {alert}, got type {ctype} {payload.hex()}")
+            try:
+                c.k.s.send(b"x")
+                raise Fail("send after the alert succeeded, want EPIPE")
+            except OSError as e:
+                check(e.errno == errno.EPIPE, f"send after the alert: {os_error(e)}, want EPIPE")
+
+
+def case_kernel_schedule_errors(ctx):
+    """setsockopt errnos of the kernel's schedule (Documentation/uapi.rst):
+    EINVAL for a bad tls_secret_info (size, TLS 1.2, a cipher TLS 1.3 does
+    not use, a secret longer than the suite's hash, a cipher other than the
+    other direction's), EBUSY for a second key of a direction (secret or
+    key either way), EINVAL for TLS_TX_KEY_UPDATE without the schedule or
+    with a bad value, ENOPROTOOPT for reading a secret back."""
+    hlen = ctx.suite.hash_alg.digest_size
+    with ctx.conn() as c:
+        c.k.ulp()
+        s, info = c.k.s, c.k_tx.secret_info()
+        setsockopt_errno(s, SOL_TLS, TLS_TX_SECRET, info[:-1], errno.EINVAL, "short")
+        setsockopt_errno(s, SOL_TLS, TLS_TX_SECRET, info + b"\0", errno.EINVAL, "long")
+        tls12 = struct.pack("=H", TLS_1_2_VERSION) + info[2:]
+        setsockopt_errno(s, SOL_TLS, TLS_TX_SECRET, tls12, errno.EINVAL, "TLS 1.2")
+        aria = info[:2] + struct.pack("=H", 57) + info[4:]
+        setsockopt_errno(s, SOL_TLS, TLS_TX_SECRET, aria, errno.EINVAL, "ARIA")
+        if hlen < TLS_SECRET_MAX_SIZE:
+            bad = c.k_tx.secret_info(tail=b"\1")
+            setsockopt_errno(s, SOL_TLS, TLS_TX_SECRET, bad, errno.EINVAL, "secret tail")
+        setsockopt_errno(s, SOL_TLS, TLS_TX_KEY_UPDATE, 0, errno.EINVAL,
+                         "TLS_TX_KEY_UPDATE without TX")
+        set_secrets(c, rx=False, ulp=False)
+        setsockopt_errno(s, SOL_TLS, TLS_TX_SECRET, info, errno.EBUSY, "second TLS_TX_SECRET")
+        setsockopt_errno(s, SOL_TLS, TLS_TX, c.k_tx.next().crypto_info(), errno.EBUSY,
+                         "TLS_TX rekey under the schedule")
+        other = 52 if ctx.suite.cipher != 52 else 51
+        mismatch = c.k_rx.secret_info()[:2] + struct.pack("=H", other) + c.k_rx.secret_info()[4:]
+        setsockopt_errno(s, SOL_TLS, TLS_RX_SECRET, mismatch, errno.EINVAL, "other cipher")
+        for v, what in ((2, "value 2"), (b"\0\0", "optlen 2")):
+            setsockopt_errno(s, SOL_TLS, TLS_TX_KEY_UPDATE, v, errno.EINVAL, what)
+        try:
+            s.getsockopt(SOL_TLS, TLS_TX_SECRET, 64)
+            raise Fail("getsockopt(TLS_TX_SECRET) returned something")
+        except OSError as e:
+            check(e.errno == errno.ENOPROTOOPT, f"getsockopt(TLS_TX_SECRET): {os_error(e)}")
+        # A plain key, then a secret or TLS_TX_KEY_UPDATE: refused.
+        c.k.set_keys(TLS_RX, c.k_rx, "TLS_RX")
+        setsockopt_errno(s, SOL_TLS, TLS_RX_SECRET, c.k_rx.secret_info(), errno.EBUSY,
+                         "TLS_RX_SECRET after TLS_RX")
+    with ctx.conn() as c:
+        c.start()
+        setsockopt_errno(c.k.s, SOL_TLS, TLS_TX_KEY_UPDATE, 0, errno.EINVAL,
+                         "TLS_TX_KEY_UPDATE with a key from TLS_TX")
+        check(k_generations(c) == (0, 0), "TLS_KEY_GENERATIONS of fresh keys")
+
+
 CHECKS = [
     ("data", case_data, False),
     ("rectype", case_rectype, False),
@@ -1625,6 +1909,10 @@ CHECKS = [
     ("txpath_counters", case_txpath_counters, False),
     ("rxpath_counters", case_rxpath_counters, False),
     ("rekey", case_rekey, True),
+    ("kernel_schedule", case_kernel_schedule, True),
+    ("kernel_schedule_auto", case_kernel_schedule_auto, True),
+    ("kernel_schedule_malformed", case_kernel_schedule_malformed, True),
+    ("kernel_schedule_errors", case_kernel_schedule_errors, True),
 ]
 
 
@@ -1784,6 +2072,9 @@ def main():
         except Fail as e:
             print(f"not ok {name}: {e}", flush=True)
             failed += 1
+        except Skip as e:
+            print(f"skip {name}: {e}", flush=True)
+            skipped += 1
         except Exception as e:
             print(f"not ok {name}: unexpected {type(e).__name__}: {e}", flush=True)
             failed += 1
