@@ -711,7 +711,8 @@ bool tlsr_tx_due(const struct tlsr_tx_head *h)
 static void tlsr_write_space(struct sock *sk)
 {
 	struct tls_context *ctx = tls_get_ctx(sk);
-	struct tlsr_tx_head *h = ctx->priv_ctx_tx;
+	/* In software TX's state, or in the device TX state's (TLS_HW). */
+	struct tlsr_tx_head *h = tlsr_ctx_tx_head(ctx);
 
 	if (h && test_bit(TLSR_TX_PENDING, &h->flags) &&
 	    !test_bit(TLSR_TX_CLOSING, &h->flags))

@@ -590,11 +590,11 @@ impl RxInner {
     }
 
     /// A malformed KeyUpdate under the kernel's schedule ends the
-    /// connection as RFC 8446 asks: RX stops (the reader gets `EPROTO`
-    /// once, nothing more is opened), then the fatal alert `alert` goes out
-    /// if TX is configured.
+    /// connection as RFC 8446 asks (counted in `TlsRxRekeyError`): RX stops
+    /// (the reader gets `EPROTO` once, nothing more is opened), then the
+    /// fatal alert `alert` goes out if TX is configured.
     fn refuse_key_update(&mut self, sk: &Sock, alert: Alert) -> Error {
-        Stat::DecryptError.inc(sk);
+        Stat::RxRekeyError.inc(sk);
         let e = self.stop(sk, Errno::Proto.into());
         if let Some(ctx) = Context::get(sk) {
             let lock = sk.lock();

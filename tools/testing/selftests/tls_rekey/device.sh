@@ -516,6 +516,17 @@ device_generations_tests() {
 		check "$p.rekey_often.no_software_window" [ "$REKEY_SW" = 0 ]
 		netem_off
 
+		# The same with the kernel's key schedule on both ends
+		# (TLS_TX_SECRET, TLS_TX_KEY_UPDATE; the receiver's kernel takes
+		# each KeyUpdate itself): every key on the device at once.
+		gen_mark
+		export OFFLOAD_SCHEDULE=$every
+		check "$p.schedule.byte_exact" transfer schedule "$nbytes" 13 gcm128 - "rekey:$every"
+		unset OFFLOAD_SCHEDULE
+		gen_report schedule
+		check "$p.schedule.on_device_at_once" [ "$GEN_ADDS" = $(((nbytes - 1) / every)) ]
+		check "$p.schedule.no_software_window" [ "$REKEY_SW" = 0 ]
+
 		# A KeyUpdate after every record: a gen_add per KeyUpdate, and no
 		# record is sealed in software, unless eight generations all had
 		# records to be acknowledged when a KeyUpdate came

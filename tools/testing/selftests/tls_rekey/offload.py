@@ -30,6 +30,10 @@ and with OFFLOAD_REKEY=EVERY it sends a KeyUpdate after every EVERY bytes.
 OFFLOAD_SENDFILE=ro|copy: the client sends with sendfile() from a file
 holding the stream (no PAUSE, no rekey), with TLS_TX_ZEROCOPY_RO set (ro)
 or not (copy), and checks afterwards that the file is unchanged.
+OFFLOAD_SCHEDULE=EVERY (TLS 1.3, the client with rekey:EVERY): the
+kernel's key schedule on both ends (TLS_TX_SECRET, TLS_RX_SECRET): the
+client's KeyUpdates are TLS_TX_KEY_UPDATE, the server never sees them and
+checks at the end that TLS_KEY_GENERATIONS counted each.
 """
 import errno
 import os
@@ -55,6 +59,18 @@ VERSIONS = {"12": 0x0303, "13": 0x0304}
 CIPHERS = {"gcm128": (51, 16), "gcm256": (52, 32)}
 CHUNK = 1 << 16
 DUPLEX = os.environ.get("OFFLOAD_DUPLEX") == "1"
+SCHEDULE = int(os.environ.get("OFFLOAD_SCHEDULE", "0"))
+
+
+def _uapi(name):
+    """An option number of tls_rekey's uAPI header."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                        "../../../../rust/uapi/tls_rekey.h")
+    with open(path) as f:
+        for line in f:
+            if line.startswith(f"#define {name}\t") or line.startswith(f"#define {name} "):
+                return int(line.split()[2], 0)
+    raise KeyError(name)
 # The server's stream in duplex: its own bytes and keys.
 REVERSE = 1000
 SENDFILE = os.environ.get("OFFLOAD_SENDFILE")
@@ -71,9 +87,21 @@ def expected(nbytes, base=0):
     return random.Random(1 + base).randbytes(nbytes)
 
 
+def secret_info(version, cipher, base=0):
+    """struct tls_secret_info: a traffic secret of the suite's hash size."""
+    number, key_len = CIPHERS[cipher]
+    secret = random.Random(7 + base).randbytes(16 + key_len)
+    return (struct.pack("=HH", VERSIONS[version], number) + bytes(8) +
+            secret + bytes(48 - len(secret)))
+
+
 def attach(sock, direction, version, cipher, base=0):
     if direction == TLS_TX or not DUPLEX:
         sock.setsockopt(socket.IPPROTO_TCP, TCP_ULP, b"tls")
+    if SCHEDULE:
+        opt = _uapi("TLS_TX_SECRET" if direction == TLS_TX else "TLS_RX_SECRET")
+        sock.setsockopt(SOL_TLS, opt, secret_info(version, cipher, base))
+        return
     sock.setsockopt(SOL_TLS, direction, crypto_info(version, cipher, base))
 
 
@@ -180,6 +208,14 @@ def receive(conn, nbytes, version, cipher, expect=None, base=0):
     if expect == "ebadmsg":
         print(f"FAIL: {nbytes} bytes byte-exact, no EBADMSG")
         return 1
+    if SCHEDULE:
+        # The kernel took every KeyUpdate: its count of RX keys.
+        generation = struct.unpack("=QQ", conn.getsockopt(
+            SOL_TLS, _uapi("TLS_KEY_GENERATIONS"), 16))[1]
+        want = (nbytes - 1) // SCHEDULE
+        if generation != want:
+            print(f"FAIL: {generation} RX keys after the first, want {want}")
+            return 1
     print(f"ok {nbytes} bytes byte-exact, {generation} rekeys")
     return 0
 
@@ -207,7 +243,9 @@ def send(sock, nbytes, version, cipher, base=0, pause=None, rekey=0):
         if pause and mark == half:
             open(pause + ".half", "w").close()
             wait_for(pause + ".go")
-        if rekey and mark < nbytes and mark % rekey == 0:
+        if rekey and mark < nbytes and mark % rekey == 0 and SCHEDULE:
+            sock.setsockopt(SOL_TLS, _uapi("TLS_TX_KEY_UPDATE"), 0)
+        elif rekey and mark < nbytes and mark % rekey == 0:
             generation += 1
             sock.sendmsg([KEY_UPDATE], [(SOL_TLS, TLS_SET_RECORD_TYPE, bytes([HANDSHAKE]))])
             sock.setsockopt(SOL_TLS, TLS_TX, crypto_info(version, cipher, base + generation))

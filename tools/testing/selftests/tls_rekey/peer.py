@@ -1832,6 +1832,7 @@ def case_kernel_schedule_malformed(ctx):
     more is sent (EPIPE). A ticket (handshake, no KeyUpdate) still goes to
     the reader as upstream delivers it."""
     rng = ctx.rng
+    stat0 = read_tls_stat()
     for name, body, alert in MALFORMED_KEY_UPDATES:
         with ctx.phase(name), ctx.conn() as c:
             set_secrets(c)
@@ -1849,6 +1850,11 @@ def case_kernel_schedule_malformed(ctx):
                 raise Fail("send after the alert succeeded, want EPIPE")
             except OSError as e:
                 check(e.errno == errno.EPIPE, f"send after the alert: {os_error(e)}, want EPIPE")
+    stat1 = read_tls_stat()
+    if stat0 and stat1 and "TlsRxRekeyError" in stat0:
+        d = stat1["TlsRxRekeyError"] - stat0["TlsRxRekeyError"]
+        check(d == len(MALFORMED_KEY_UPDATES), f"TlsRxRekeyError changed by {d}, want "
+              f"{len(MALFORMED_KEY_UPDATES)}")
 
 
 def case_kernel_schedule_errors(ctx):

@@ -81,6 +81,11 @@ if [ -f /src/tools/testing/selftests/tls_rekey/peer.py ]; then
 			grep -qx 'ok 13_aes_gcm_128.kernel_schedule_auto' /tmp/peer-auto.log
 	fi
 fi
+if [ "$VARIANT" = lean ]; then
+	section "the kernel's key schedule against openssl s_server, s_client and gnutls-serv"
+	. /src/tools/testing/interop/interop.sh
+	interop_tests interop
+fi
 
 . /src/tools/testing/selftests/tls_rekey/device.sh
 . /src/tools/testing/selftests/tls_rekey/device_rx.sh
