@@ -191,8 +191,8 @@ device_rx_tests() {
 	# starts in a range, then answers for the header the device settles
 	# on) and CORE_NEXT_HINT (nfp: the device waits for the ULP to say
 	# where the next record starts: past the last header the ULP has,
-	# once TCP holds nothing more). Either way the device decrypts again
-	# after it lost sync (at 4 MiB, within a few records).
+	# once TCP holds nothing more). Either way the device resyncs; with
+	# DRIVER_REQ_ASYNC it decrypts again within a few records (4 MiB).
 	local t
 	for t in async:2 next_hint:1; do
 		echo "${t#*:}" >"$TNIC_DBG/rx_resync_type"
@@ -204,8 +204,12 @@ device_rx_tests() {
 		check "$p.${t%:*}.tls_stat_resync" [ "$(rx_delta TlsRxDeviceResync)" -ge 1 ]
 		# More than the half before the loss: decrypting again after it
 		# (a short transfer may end before: the first hint can come too
-		# late, the device having passed the record start it names).
-		if [ "$records" -ge 256 ]; then
+		# late, the device having passed the record start it names). Not
+		# for next_hint: as upstream's core-driven resync, the hint goes
+		# only once TCP holds nothing past the record the reader is at,
+		# which a reader that never catches up with the sender sees first
+		# at the end (measured once at 4 MiB: two resyncs, none in time).
+		if [ "$records" -ge 256 ] && [ "${t%:*}" = async ]; then
 			check "$p.${t%:*}.decrypting_again" [ "$(rx_delta rx_records_decrypted)" -gt $((records / 2)) ]
 		fi
 	done
