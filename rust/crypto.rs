@@ -74,15 +74,25 @@ impl Payload<'_> {
     }
 }
 
-/// Key material on the stack (a `crypto_info`), wiped when dropped.
-pub(crate) struct KeyBuf(pub(crate) [u8; CRYPTO_INFO_MAX_LEN]);
+/// Key material on the stack (plain bytes or a C struct of them), wiped
+/// when dropped.
+pub(crate) struct Wiped<T: Copy>(pub(crate) T);
 
-impl Drop for KeyBuf {
+impl<T: Copy> Drop for Wiped<T> {
     fn drop(&mut self) {
-        // SAFETY: the buffer is valid for its whole size.
-        unsafe { bindings::tlsr_memzero_explicit(self.0.as_mut_ptr().cast(), self.0.len()) };
+        // SAFETY: the value is valid for its whole size, and `T: Copy` has
+        // no drop of its own to read it afterwards.
+        unsafe {
+            bindings::tlsr_memzero_explicit(
+                core::ptr::from_mut(&mut self.0).cast(),
+                core::mem::size_of::<T>(),
+            )
+        };
     }
 }
+
+/// A `crypto_info` on the stack, wiped when dropped.
+pub(crate) type KeyBuf = Wiped<[u8; CRYPTO_INFO_MAX_LEN]>;
 
 /// The key of one direction: the current key generation.
 pub(crate) struct KeyState {

@@ -6,21 +6,14 @@
 //! §7.3) and the secret of the next (§7.2).
 
 use crate::bindings;
-use crate::crypto::{KeyBuf, KeyState};
+use crate::crypto::{KeyBuf, KeyState, Wiped};
 use crate::hmac::KernelHmac;
 use crate::logic::cipher::{CipherDesc, CRYPTO_INFO_MAX_LEN, TLS_1_3_VERSION};
 use crate::logic::key_schedule::{next_traffic_secret, secret_crypto_info, Hmac, MAX_HASH_LEN};
 use kernel::prelude::*;
 
 /// A traffic secret, wiped when dropped.
-pub(crate) struct Secret([u8; MAX_HASH_LEN]);
-
-impl Drop for Secret {
-    fn drop(&mut self) {
-        // SAFETY: the buffer is valid for its whole size.
-        unsafe { bindings::tlsr_memzero_explicit(self.0.as_mut_ptr().cast(), MAX_HASH_LEN) };
-    }
-}
+type Secret = Wiped<[u8; MAX_HASH_LEN]>;
 
 /// The schedule of one direction: its cipher, the HMAC of the cipher's
 /// hash and the traffic secret of the current key generation.
@@ -56,10 +49,10 @@ impl Schedule {
     ) -> Result<(Self, KeyState, KeyBuf)> {
         let hash = desc.tls13_hash.ok_or(EINVAL)?;
         let n = hash.len();
-        let mut first = Secret([0; MAX_HASH_LEN]);
+        let mut first = Wiped([0; MAX_HASH_LEN]);
         first.0[..n].copy_from_slice(secret.get(..n).ok_or(EINVAL)?);
         let mut hmac = KernelHmac::new(hash)?;
-        let mut info = KeyBuf([0; CRYPTO_INFO_MAX_LEN]);
+        let mut info = Wiped([0; CRYPTO_INFO_MAX_LEN]);
         let key = key_of(&mut hmac, desc, &first.0[..n], rec_seq, &mut info, 0)?;
         let s = Self {
             desc,
@@ -74,9 +67,9 @@ impl Schedule {
     /// nothing changes until [`Self::advance`] takes it.
     pub(crate) fn next(&mut self, generation: u32) -> Result<Next> {
         let n = self.hmac.hash().len();
-        let mut secret = Secret([0; MAX_HASH_LEN]);
+        let mut secret = Wiped([0; MAX_HASH_LEN]);
         next_traffic_secret(&mut self.hmac, &self.secret.0[..n], &mut secret.0[..n])?;
-        let mut info = KeyBuf([0; CRYPTO_INFO_MAX_LEN]);
+        let mut info = Wiped([0; CRYPTO_INFO_MAX_LEN]);
         let key = key_of(
             &mut self.hmac,
             self.desc,

@@ -5,7 +5,7 @@
 
 use crate::bindings;
 use crate::context::{Conf, Context, Dir};
-use crate::crypto::{KeyBuf, KeyState};
+use crate::crypto::{KeyState, Wiped};
 use crate::device;
 use crate::logic::cipher::{
     self, check_new, check_new_secret, check_rekey_allowed, check_update, InfoHeader,
@@ -93,24 +93,17 @@ pub(crate) fn set(
         len: optlen as usize,
     };
     match optname {
-        TLS_TX | TLS_RX => set_conf(
-            sk,
-            ctx,
-            &opt,
-            if optname == TLS_TX { Dir::Tx } else { Dir::Rx },
-            Material::Key,
-        ),
-        TLS_TX_SECRET | TLS_RX_SECRET => set_conf(
-            sk,
-            ctx,
-            &opt,
-            if optname == TLS_TX_SECRET {
-                Dir::Tx
-            } else {
-                Dir::Rx
-            },
-            Material::Secret,
-        ),
+        TLS_TX | TLS_RX | TLS_TX_SECRET | TLS_RX_SECRET => {
+            let dir = match optname {
+                TLS_TX | TLS_TX_SECRET => Dir::Tx,
+                _ => Dir::Rx,
+            };
+            let material = match optname {
+                TLS_TX | TLS_RX => Material::Key,
+                _ => Material::Secret,
+            };
+            set_conf(sk, ctx, &opt, dir, material)
+        }
         TLS_TX_KEY_UPDATE => {
             if opt.is_null() || opt.len != 4 {
                 return Err(Errno::Inval.into());
@@ -269,7 +262,7 @@ fn install_conf(
             return Err(Errno::Busy.into());
         }
     }
-    let mut buf = KeyBuf([0; CRYPTO_INFO_MAX_LEN]);
+    let mut buf = Wiped([0; CRYPTO_INFO_MAX_LEN]);
     opt.read(0, &mut buf.0[..CRYPTO_INFO_HDR_LEN])?;
     let mut hdr = [0u8; CRYPTO_INFO_HDR_LEN];
     hdr.copy_from_slice(&buf.0[..CRYPTO_INFO_HDR_LEN]);
@@ -326,7 +319,8 @@ fn install_secret(
     opt.read(0, &mut hdr)?;
     let hdr = InfoHeader::from_bytes(&hdr);
     let (desc, hash) = check_new_secret(hdr, ctx.info_header(dir.other()), opt.len, size)?;
-    let mut si = SecretInfo(bindings::tls_secret_info::default());
+    // Copied from userspace, wiped when dropped.
+    let mut si = Wiped(bindings::tls_secret_info::default());
     // SAFETY: the struct is plain bytes, `size` long.
     let bytes = unsafe {
         core::slice::from_raw_parts_mut(core::ptr::from_mut(&mut si.0).cast::<u8>(), size)
@@ -346,17 +340,6 @@ fn install_secret(
         Some(schedule),
         lock,
     )
-}
-
-/// A `struct tls_secret_info` copied from userspace, wiped when dropped.
-struct SecretInfo(bindings::tls_secret_info);
-
-impl Drop for SecretInfo {
-    fn drop(&mut self) {
-        let size = core::mem::size_of::<bindings::tls_secret_info>();
-        // SAFETY: the struct is valid for its whole size.
-        unsafe { bindings::tlsr_memzero_explicit(core::ptr::from_mut(&mut self.0).cast(), size) };
-    }
 }
 
 /// Installs the first key of `dir` (`crypto_info` `info`), with the
@@ -519,7 +502,7 @@ fn get_conf(ctx: &Context, out: &UserOut, dir: Dir, key: Option<&KeyState>) -> R
     if !hdr.is_ready() {
         return Err(Errno::Busy.into());
     }
-    let mut info = KeyBuf(*ctx.crypto_info(dir));
+    let mut info = Wiped(*ctx.crypto_info(dir));
     if len == CRYPTO_INFO_HDR_LEN as c_int {
         return out.write(&info.0[..CRYPTO_INFO_HDR_LEN]);
     }
