@@ -794,6 +794,7 @@ static const struct snmp_mib tlsr_mib_list[] = {
 	SNMP_MIB_ITEM("TlsTxDeviceGenFull", TLSR_MIB_TXDEVICEGENFULL),
 	SNMP_MIB_ITEM("TlsRxDeviceRekey", TLSR_MIB_RXDEVICEREKEY),
 	SNMP_MIB_ITEM("TlsRxDeviceRekeySwRecords", TLSR_MIB_RXDEVICEREKEYSWRECORDS),
+	SNMP_MIB_ITEM("TlsRxDeviceGenAhead", TLSR_MIB_RXDEVICEGENAHEAD),
 };
 
 static int tlsr_stat_show(struct seq_file *seq, void *v)

@@ -170,6 +170,10 @@ enum {
 	 * until the device decrypted one whole again.
 	 */
 	TLSR_MIB_RXDEVICEREKEYSWRECORDS,
+	/* RX key generations of the kernel's schedule put on a device ahead
+	 * of their KeyUpdate (gen_add_ahead).
+	 */
+	TLSR_MIB_RXDEVICEGENAHEAD,
 	__TLSR_MIB_MAX
 };
 

@@ -92,6 +92,9 @@ pub(crate) enum Stat {
     /// opened in software after a KeyUpdate, until the device decrypted one
     /// whole again.
     RxDeviceRekeySwRecords,
+    /// `TlsRxDeviceGenAhead` (ours): RX key generations of the kernel's
+    /// schedule put on a device ahead of their KeyUpdate.
+    RxDeviceGenAhead,
 }
 
 impl Stat {
@@ -128,6 +131,7 @@ impl Stat {
             Stat::TxDeviceGenFull => bindings::TLSR_MIB_TXDEVICEGENFULL,
             Stat::RxDeviceRekey => bindings::TLSR_MIB_RXDEVICEREKEY,
             Stat::RxDeviceRekeySwRecords => bindings::TLSR_MIB_RXDEVICEREKEYSWRECORDS,
+            Stat::RxDeviceGenAhead => bindings::TLSR_MIB_RXDEVICEGENAHEAD,
         }
     }
 

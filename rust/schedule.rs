@@ -81,6 +81,26 @@ impl Schedule {
         Ok(Next { secret, key, info })
     }
 
+    /// The `crypto_info` of the generation `steps` after the current one
+    /// (1: the next), at record sequence number 0, written into `info`;
+    /// its length. Nothing changes.
+    pub(crate) fn info_ahead(&mut self, steps: u32, info: &mut KeyBuf) -> Result<usize> {
+        let n = self.hmac.hash().len();
+        let mut secret = Wiped(self.secret.0);
+        let mut next = Wiped([0; MAX_HASH_LEN]);
+        for _ in 0..steps {
+            next_traffic_secret(&mut self.hmac, &secret.0[..n], &mut next.0[..n])?;
+            secret.0 = next.0;
+        }
+        Ok(secret_crypto_info(
+            &mut self.hmac,
+            self.desc,
+            &secret.0[..n],
+            &[0; 8],
+            &mut info.0,
+        )?)
+    }
+
     /// Size of the cipher's `crypto_info`.
     pub(crate) fn info_len(&self) -> usize {
         self.desc.crypto_info_len()

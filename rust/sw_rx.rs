@@ -13,7 +13,7 @@ use crate::bindings::SPLICE_F_NONBLOCK;
 use crate::context::{Context, Dir};
 use crate::crypto::{KeyState, Payload, ZcOpen};
 use crate::device;
-use crate::device::rx_rekey::KeyUpdate;
+use crate::device::rx_rekey::{KeyUpdate, Slots};
 use crate::generations::Log;
 use crate::logic::errno::Errno;
 use crate::logic::key_update::{parse_handshake, Alert, Handshake};
@@ -111,8 +111,8 @@ pub(crate) struct RxInner {
     rejoin: Option<u32>,
     /// The current key is on the device after a KeyUpdate.
     rejoined: bool,
-    /// The device's slot of the current key, if it holds several.
-    slot: u32,
+    /// The device's slots, if it holds several generations.
+    slots: Slots,
     /// A KeyUpdate came on a device RX socket, and the device has not
     /// decrypted a record whole since: records opened are counted
     /// (`TlsRxDeviceRekeySwRecords`).
@@ -211,7 +211,7 @@ pub(crate) fn new_rx(
             device_keys: KVec::new(),
             rejoin: None,
             rejoined: false,
-            slot: 0,
+            slots: Slots::default(),
             burst: false,
             more_queued: false,
             schedule,
@@ -323,9 +323,10 @@ impl RxInner {
             // key goes on the device from this one on.
             self.rejoin = None;
             self.rejoined = device::rx_rekey::rejoin(sk, &ctx, seq, self.key.seq);
+            // `tls_dev_add` puts the key in slot 0, the others empty.
+            self.slots = Slots::default();
             if self.rejoined {
-                // `tls_dev_add` puts the key in slot 0.
-                self.slot = 0;
+                self.add_ahead(&sk.lock(), &ctx);
             } else {
                 self.burst = false;
             }
@@ -529,6 +530,7 @@ impl RxInner {
         match device::rx_rekey::on_key_update(ctx) {
             KeyUpdate::Left => {
                 self.rejoin = Some(tcp_end);
+                self.slots = Slots::default();
                 self.burst = true;
             }
             KeyUpdate::Stays => self.burst = true,
@@ -576,6 +578,7 @@ impl RxInner {
         let (key, info) = schedule.advance(next);
         let lock = sk.lock();
         self.install_next(key, &info.0[..len], &lock, &ctx);
+        self.add_ahead(&lock, &ctx);
         if requested {
             // Sent at once by the TX work, or before the next record.
             ctx.request_tx(&lock, bindings::TLSR_TX_KEY_UPDATE, 0);
@@ -986,6 +989,15 @@ impl RxInner {
         ctx.install(sk, Dir::Rx, info);
     }
 
+    /// Under the kernel's schedule, the generations after the current one go
+    /// on a device that takes them ahead of their KeyUpdates
+    /// (`device::rx_rekey::add_ahead`).
+    pub(crate) fn add_ahead(&mut self, sk: &SockGuard<'_>, ctx: &Context) {
+        if let Some(schedule) = self.schedule.as_mut() {
+            device::rx_rekey::add_ahead(sk, ctx, schedule, &mut self.slots);
+        }
+    }
+
     /// Takes the next key generation (see [`RxInner::install_next`]).
     ///
     /// On a device RX socket, the key the device had is kept to undo what
@@ -1014,13 +1026,14 @@ impl RxInner {
             return;
         }
         let start = self.raw_seq.wrapping_add(self.head as u32);
-        match device::rx_rekey::next_generation(sk, ctx, start, self.key.seq, &mut self.slot) {
+        match device::rx_rekey::next_generation(sk, ctx, start, self.key.seq, &mut self.slots) {
             KeyUpdate::Stays => {
                 self.rejoined = true;
                 self.burst = true;
             }
             KeyUpdate::Left => {
                 self.rejoin = Some(start);
+                self.slots = Slots::default();
                 self.burst = true;
             }
             KeyUpdate::Off => {}

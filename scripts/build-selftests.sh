@@ -20,7 +20,7 @@ OUT=/build/selftests/$VARIANT
 mkdir -p "$ROOT$OUT"
 in_root /bin/sh -e -c '
 	ksrc=$1; kdir=$2; out=$3
-	cc() { gcc -O2 -Wall -static -I "$ksrc/tools/testing/selftests" -isystem "$kdir/usr/include" "$@" -lpthread; }
+	cc() { gcc -O2 -Wall -static -I "$ksrc/tools/testing/selftests" -I /src/rust/uapi -isystem "$kdir/usr/include" "$@" -lpthread; }
 	cc -o "$out/tls" "$ksrc/tools/testing/selftests/net/tls.c"
 	for t in /src/tools/testing/selftests/tls_rekey/*.c /src/tools/testing/bench/*.c; do
 		cc -Werror -o "$out/$(basename "$t" .c)" "$t"

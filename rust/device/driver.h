@@ -43,6 +43,19 @@ void tls_rekey_dev_unregister(const struct tlsdev_ops *ops);
  * empties @slot; tls_dev_del empties them all. Both may sleep. TX: an skb
  * of an offloaded socket that is not marked decrypted (skb_is_decrypted())
  * carries ciphertext already and goes out as it is.
+ *
+ * RX, optional (under the kernel's key schedule, TLS_RX_SECRET, tls_rekey
+ * knows the keys of the next generations before their KeyUpdates come):
+ * @gen_add_ahead puts the key of @crypto_info (rec_seq 0) in @slot for a
+ * generation whose first record the device finds itself: the record after
+ * the next KeyUpdate it opens under the generation before it (a TLS 1.3
+ * record that authenticates and whose plaintext, padding taken off, is one
+ * KeyUpdate message, handshake type 24, length 1, a request of 0 or 1).
+ * Several may wait, taken in the order they were added. @gen_start says
+ * where the generation in @slot starts, once tls_rekey read the
+ * KeyUpdate: from then on it is as if gen_add had put it there with
+ * @start_tcp_sn (a device that found the KeyUpdate itself has that start
+ * already). Both may sleep; gen_del and tls_dev_del empty these slots too.
  */
 struct tls_rekey_gen_ops {
 	u32 generations[2];
@@ -51,6 +64,10 @@ struct tls_rekey_gen_ops {
 		       struct tls_crypto_info *crypto_info, u32 start_tcp_sn);
 	void (*gen_del)(struct net_device *netdev, struct tls_context *tls_ctx,
 			enum tls_offload_ctx_dir direction, u32 slot);
+	int (*gen_add_ahead)(struct net_device *netdev, struct sock *sk,
+			     u32 slot, struct tls_crypto_info *crypto_info);
+	void (*gen_start)(struct net_device *netdev, struct tls_context *tls_ctx,
+			  u32 slot, u32 start_tcp_sn);
 };
 
 /*

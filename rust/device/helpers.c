@@ -145,6 +145,37 @@ void tlsr_gen_del(const struct tls_rekey_gen_ops *ops, struct net_device *dev,
 	ops->gen_del(dev, ctx, dir, slot);
 }
 
+/* Whether the devices of @ops take RX generations ahead of their KeyUpdates. */
+bool tlsr_gen_ahead_rx(const struct tls_rekey_gen_ops *ops)
+{
+	return ops->gen_add_ahead && ops->gen_start;
+}
+
+/*
+ * The RX key of the @len bytes of crypto_info at @info into @slot, ahead of
+ * its KeyUpdate; the aligned copy the driver reads is wiped after.
+ */
+int tlsr_gen_add_ahead(const struct tls_rekey_gen_ops *ops,
+		       struct net_device *dev, struct sock *sk, u32 slot,
+		       const u8 *info, u32 len)
+{
+	union tls_crypto_context c = {};
+	int err;
+
+	if (len > sizeof(c))
+		return -EINVAL;
+	memcpy(&c, info, len);
+	err = ops->gen_add_ahead(dev, sk, slot, &c.info);
+	memzero_explicit(&c, sizeof(c));
+	return err;
+}
+
+void tlsr_gen_start(const struct tls_rekey_gen_ops *ops, struct net_device *dev,
+		    struct tls_context *ctx, u32 slot, u32 start_seq)
+{
+	ops->gen_start(dev, ctx, slot, start_seq);
+}
+
 /* The record starting at TCP sequence @seq has record sequence @rcd_sn. */
 int tlsr_tls_dev_resync_tx(struct net_device *dev, struct sock *sk, u32 seq,
 			   u64 rcd_sn)

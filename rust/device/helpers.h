@@ -48,6 +48,12 @@ int tlsr_gen_add(const struct tls_rekey_gen_ops *ops, struct net_device *dev,
 void tlsr_gen_del(const struct tls_rekey_gen_ops *ops, struct net_device *dev,
 		  struct tls_context *ctx, enum tls_offload_ctx_dir dir,
 		  u32 slot);
+bool tlsr_gen_ahead_rx(const struct tls_rekey_gen_ops *ops);
+int tlsr_gen_add_ahead(const struct tls_rekey_gen_ops *ops,
+		       struct net_device *dev, struct sock *sk, u32 slot,
+		       const u8 *info, u32 len);
+void tlsr_gen_start(const struct tls_rekey_gen_ops *ops, struct net_device *dev,
+		    struct tls_context *ctx, u32 slot, u32 start_seq);
 int tlsr_tls_dev_resync_tx(struct net_device *dev, struct sock *sk, u32 seq,
 			   u64 rcd_sn);
 bool tlsr_ctx_tx_resync_pending(struct tls_context *ctx);

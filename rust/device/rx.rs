@@ -85,6 +85,13 @@ pub(crate) fn offload(
         let DevRx { rx, .. } = KBox::into_inner(unsafe { KBox::from_raw(raw) });
         return Err(rx);
     }
+    // SAFETY: `raw` is the context's device RX state, live until the
+    // socket's destruction.
+    let rx = unsafe { (*raw).rx() };
+    // Nobody else has the fresh RX state yet: not contended.
+    if let Some(mut inner) = rx.try_lock() {
+        inner.add_ahead(sk, ctx);
+    }
     Stat::RxDevice.inc(sk);
     Stat::CurrRxDevice.inc(sk);
     Ok(())

@@ -20,14 +20,33 @@
 //! that record's sequence number). Records already past the device come
 //! as ciphertext and are opened in software; the device finds its way from
 //! there with a resync, as after a loss.
+//!
+//! Under the kernel's key schedule (`TLS_RX_SECRET`) the keys of the next
+//! generations are known before their KeyUpdates come: a device that
+//! takes them ahead (`gen_add_ahead`) gets them in its free slots, finds
+//! each KeyUpdate itself and opens the records after it with the next key
+//! at once, so a KeyUpdate sends no record through software.
 
 use super::caps;
 use super::list;
 use super::rx::{add_key, del_key, on_device, reset};
 use crate::bindings;
 use crate::context::{Context, Dir};
+use crate::crypto::Wiped;
+use crate::logic::cipher::CRYPTO_INFO_MAX_LEN;
 use crate::proc::Stat;
+use crate::schedule::Schedule;
 use crate::sock::{Sock, SockGuard};
+
+/// The device slots of a device RX socket with several generations.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Slots {
+    /// The slot of the current key (`tls_dev_add` puts it in 0).
+    pub(crate) current: u32,
+    /// Generations of the kernel's schedule waiting in the slots after it,
+    /// ahead of their KeyUpdates (`gen_add_ahead`).
+    pub(crate) ahead: u32,
+}
 
 /// What a KeyUpdate, or a TLS 1.3 RX rekey, did to a device RX socket.
 pub(crate) enum KeyUpdate {
@@ -57,18 +76,21 @@ pub(crate) fn on_key_update(ctx: &Context) -> KeyUpdate {
     KeyUpdate::Left
 }
 
-/// A TLS 1.3 RX rekey (`TLS_RX` again) of a socket whose RX is still on its
-/// device: the new key (already in `ctx`) goes in the slot after `slot`,
-/// for the records from TCP sequence number `start` on (the first of
-/// record sequence number `rcd_sn`), and the generation in `slot` leaves
-/// the device, the reader having opened every record before `start`. If
-/// the device holds one key per flow or refuses the key, RX leaves it.
+/// A TLS 1.3 RX rekey (`TLS_RX` again, or a KeyUpdate of the kernel's
+/// schedule) of a socket whose RX is still on its device: the new key
+/// (already in `ctx`) goes in the slot after the current one, for the
+/// records from TCP sequence number `start` on (the first of record
+/// sequence number `rcd_sn`), and the generation in the current slot
+/// leaves the device, the reader having opened every record before
+/// `start`. A generation the device took ahead is in that slot already:
+/// it is told where it starts (`gen_start`). If the device holds one key
+/// per flow or refuses the key, RX leaves it.
 pub(crate) fn next_generation(
     sk: &SockGuard<'_>,
     ctx: &Context,
     start: u32,
     rcd_sn: u64,
-    slot: &mut u32,
+    slots: &mut Slots,
 ) -> KeyUpdate {
     if on_device(ctx).is_none() {
         return KeyUpdate::Off;
@@ -82,17 +104,24 @@ pub(crate) fn next_generation(
         let Some((ops, n)) = caps::generations(dev, Dir::Rx) else {
             return false;
         };
-        let next = (*slot + 1) % n as u32;
+        let next = (slots.current + 1) % n as u32;
         let rx = caps::offload_dir(Dir::Rx);
         // SAFETY: the list holds the device, which has the socket's flow
-        // (`slot` in use, the others free); the context holds the key.
+        // (the current slot and the `ahead` after it in use, the others
+        // free); the context holds the key, which under the schedule is
+        // the one taken ahead (the schedule refuses `TLS_RX`).
         unsafe {
-            if bindings::tlsr_gen_add(ops, dev, sk.as_ptr(), ctx.as_ptr(), rx, next, start) != 0 {
+            if slots.ahead > 0 {
+                bindings::tlsr_gen_start(ops, dev, ctx.as_ptr(), next, start);
+                slots.ahead -= 1;
+            } else if bindings::tlsr_gen_add(ops, dev, sk.as_ptr(), ctx.as_ptr(), rx, next, start)
+                != 0
+            {
                 return false;
             }
-            bindings::tlsr_gen_del(ops, dev, ctx.as_ptr(), rx, *slot);
+            bindings::tlsr_gen_del(ops, dev, ctx.as_ptr(), rx, slots.current);
         }
-        *slot = next;
+        slots.current = next;
         true
     });
     if added {
@@ -101,6 +130,58 @@ pub(crate) fn next_generation(
     }
     leave(ctx);
     KeyUpdate::Left
+}
+
+/// Under the kernel's key schedule, puts the generations after the current
+/// one in the free slots of a device that takes them ahead of their
+/// KeyUpdates (`gen_add_ahead`, counted in `TlsRxDeviceGenAhead`); a
+/// refused one stays for the reader to add at its KeyUpdate.
+pub(crate) fn add_ahead(
+    sk: &SockGuard<'_>,
+    ctx: &Context,
+    schedule: &mut Schedule,
+    slots: &mut Slots,
+) {
+    if on_device(ctx).is_none() {
+        return;
+    }
+    list::with_device(ctx.as_ptr(), Dir::Rx, |dev| {
+        let Some(dev) = dev else {
+            return;
+        };
+        let Some((ops, n)) = caps::generations(dev, Dir::Rx) else {
+            return;
+        };
+        // SAFETY: registered generation ops stay valid while a device of
+        // theirs is on the list.
+        if !unsafe { bindings::tlsr_gen_ahead_rx(ops) } {
+            return;
+        }
+        let mut info = Wiped([0; CRYPTO_INFO_MAX_LEN]);
+        while slots.ahead + 1 < n as u32 {
+            let Ok(len) = schedule.info_ahead(slots.ahead + 1, &mut info) else {
+                return;
+            };
+            let slot = (slots.current + slots.ahead + 1) % n as u32;
+            // SAFETY: the list holds the device, which has the socket's
+            // flow with `slot` free; `info` holds `len` bytes.
+            let err = unsafe {
+                bindings::tlsr_gen_add_ahead(
+                    ops,
+                    dev,
+                    sk.as_ptr(),
+                    slot,
+                    info.0.as_ptr(),
+                    len as u32,
+                )
+            };
+            if err != 0 {
+                return;
+            }
+            slots.ahead += 1;
+            Stat::RxDeviceGenAhead.inc(sk);
+        }
+    });
 }
 
 /// RX leaves its device: no more resync answers, the key deleted.

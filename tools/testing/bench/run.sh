@@ -119,9 +119,13 @@ measure_nic() {
 # records sealed in software while the device waits for a key included.
 # RX: rx_sw_records, the records the receiver opened in software after a
 # KeyUpdate before the device decrypted one whole again
-# (TlsRxDeviceRekeySwRecords).
+# (TlsRxDeviceRekeySwRecords). Then (tls_rekey) the RX stall per KeyUpdate:
+# a KeyUpdate after every record, taken by the receiving program with
+# TLS_RX as upstream has it ("stall13-ROW-upstream") or by the kernel's key
+# schedule (tls_bench -s, "stall13-ROW-kernel"); summary.py takes the
+# rx13-ROW row without KeyUpdates as the base.
 measure_rekey() {
-	local dbg=/sys/kernel/debug/tlsnic n row k sw now line modes="sw dev"
+	local dbg=/sys/kernel/debug/tlsnic n row k sw now line mode modes="sw dev"
 	[ "$1" = tls_rekey ] || modes=sw
 	for n in 1 2; do
 		insmod "/build/module/$VARIANT/tlsnic/tlsnic.ko" tx_generations=$n rx_generations=$n
@@ -144,6 +148,20 @@ measure_rekey() {
 					line=$("$B" $k 16384 "$MB" 13 tnb tna 10.77.0.2 rx)
 					now=$(tls_stat tnb TlsRxDeviceRekeySwRecords)
 					echo "rx13-$row${k:+-rekey} ${line#rx } rx_sw_records=$((${now:-0} - ${sw:-0}))"
+				done
+			done
+			[ "$1" = tls_rekey ] || continue
+			for k in "" "-s"; do
+				mode=upstream
+				[ -n "$k" ] && mode=kernel
+				# shellcheck disable=SC2086
+				"$B" -k 1 $k 16384 "$MB" 13 tnb tna 10.77.0.2 rx >/dev/null
+				for _ in $(seq "$REPS"); do
+					sw=$(tls_stat tnb TlsRxDeviceRekeySwRecords)
+					# shellcheck disable=SC2086
+					line=$("$B" -k 1 $k 16384 "$MB" 13 tnb tna 10.77.0.2 rx)
+					now=$(tls_stat tnb TlsRxDeviceRekeySwRecords)
+					echo "stall13-$row-$mode ${line#rx } rx_sw_records=$((${now:-0} - ${sw:-0}))"
 				done
 			done
 		done

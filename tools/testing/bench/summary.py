@@ -77,7 +77,7 @@ def nic(singles):
     """{row: {module: (median MB/s, median CPU ns/B)}} of the TLS 1.2 rows"""
     runs = {}
     for kv in singles:
-        if kv["dir"] != "mem" and not is_rekey_row(kv["dir"]):
+        if kv["dir"] != "mem" and not is_rekey_row(kv["dir"]) and not kv["dir"].startswith("stall13-"):
             runs.setdefault(kv["dir"], {}).setdefault(kv["module"], []).append(
                 (float(kv["mb_s"]), float(kv["cpu_ns_per_byte"])))
     return {d: {m: (statistics.median(x for x, _ in v), statistics.median(c for _, c in v))
@@ -100,6 +100,27 @@ def rekey(singles):
             out[d][m] = (statistics.median(float(kv["mb_s"]) for kv in v),
                          statistics.median(float(kv["cpu_ns_per_byte"]) for kv in v),
                          statistics.median(burst) if burst else None)
+    return out
+
+
+def stall(singles, rk):
+    """{row: (median wall and CPU microseconds per KeyUpdate beyond the
+    base row, median software records per KeyUpdate)} of the stall rows"""
+    runs = {}
+    for kv in singles:
+        if kv["dir"].startswith("stall13-") and kv["module"] == A and int(kv.get("rekeys", 0)):
+            runs.setdefault(kv["dir"], []).append(kv)
+    out = {}
+    for d, v in runs.items():
+        base = "rx13-" + d.split("-")[1]
+        if A not in rk.get(base, {}):
+            continue
+        mb_s, cpu_ns = rk[base][A][:2]
+        out[d] = (statistics.median((float(kv["wall_s"]) - int(kv["bytes"]) / 1e6 / mb_s) * 1e6
+                                    / int(kv["rekeys"]) for kv in v),
+                  statistics.median((float(kv["cpu_ns_per_byte"]) - cpu_ns) * int(kv["bytes"]) / 1e3
+                                    / int(kv["rekeys"]) for kv in v),
+                  statistics.median(int(kv["rx_sw_records"]) / int(kv["rekeys"]) for kv in v))
     return out
 
 
@@ -171,6 +192,17 @@ def main():
                     shown = burst is not None and "-dev" in d
                     line += f" {burst:5.1f}  " if shown else f" {'':5}  "
             print(line)
+    st = stall(singles, rk)
+    if st:
+        print()
+        print(f"{A}: RX stall per KeyUpdate, a KeyUpdate after every 16 KiB record, taken by the")
+        print("receiving program with TLS_RX (upstream) or by the kernel's key schedule (kernel):")
+        print("wall and CPU time beyond the same row without KeyUpdates (rx13-ROW), per KeyUpdate;")
+        print("sw/KU as above")
+        print(f"{'row':22} {'wall us/KU':>10} {'CPU us/KU':>10} {'sw/KU':>6}")
+        for d in sorted(st):
+            us, cpu_us, burst = st[d]
+            print(f"{d:22} {us:10.1f} {cpu_us:10.1f} {burst:6.2f}")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@
  * so the cost per byte excludes the unmeasured side.
  *
  * Usage: tls_bench [-p] [-f FILE] [-d tx|rx|e2e] RECORD_SIZE MEGABYTES
- *        tls_bench [-k EVERY] RECORD_SIZE MEGABYTES 12|13 KTLS_NS PEER_NS PEER_ADDR [rx]
+ *        tls_bench [-k EVERY] [-s] RECORD_SIZE MEGABYTES 12|13 KTLS_NS PEER_NS PEER_ADDR [rx]
  * The first form works over loopback, TLS 1.3 AES-GCM-128: the direction
  * of -d, or tx then rx without it. Send (and receive) size is RECORD_SIZE;
  * -p sets no ULP on either end (plain TCP); -f writes MEGABYTES to FILE
@@ -27,7 +27,11 @@
  * PEER_ADDR and the plain sender of the records in PEER_NS. -k (TLS 1.3):
  * the kTLS sender sends a KeyUpdate after every EVERY records and moves
  * to the next key (TLS_TX), the kTLS receiver takes each KeyUpdate with
- * TLS_RX, as a TLS library does (the line adds rekeys=N).
+ * TLS_RX, as a TLS library does (the line adds rekeys=N). -s (TLS 1.3,
+ * tls_rekey): the kernel's key schedule instead (rust/uapi/tls_rekey.h):
+ * both ends keyed by TLS_TX_SECRET/TLS_RX_SECRET, the KeyUpdates sent with
+ * TLS_TX_KEY_UPDATE and taken by the receiving kernel, rekeys=N read from
+ * TLS_KEY_GENERATIONS (the line adds schedule=kernel).
  * Output: one line per direction (e2e adds each end's CPU per byte):
  *   tx|rx|e2e record=N|sendfile bytes=N wall_s=F mb_s=F cpu_ns_per_byte=F
  *	[tx_cpu_ns_per_byte=F rx_cpu_ns_per_byte=F]
@@ -50,6 +54,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "tls_rekey.h"
 
 #ifndef SOL_TLS
 #define SOL_TLS 282
@@ -112,6 +118,22 @@ static void tcp_pair(const char *kns, const char *pns, const char *addr,
 static int tls_version = TLS_1_3_VERSION;
 static int plain_tcp;
 static unsigned long rekey_every;	/* -k: records per key */
+static int kernel_schedule;		/* -s */
+
+/* The first key of @dir from a traffic secret (-s). */
+static void ktls_secret(int fd, int dir)
+{
+	struct tls_secret_info si = {
+		.info.version = TLS_1_3_VERSION,
+		.info.cipher_type = TLS_CIPHER_AES_GCM_128,
+	};
+
+	memset(si.secret, 0x44, 32);	/* SHA-256 */
+	if (setsockopt(fd, SOL_TCP, TCP_ULP, "tls", sizeof("tls")) ||
+	    setsockopt(fd, SOL_TLS, dir == TLS_TX ? TLS_TX_SECRET : TLS_RX_SECRET,
+		       &si, sizeof(si)))
+		die("ktls secret setsockopt");
+}
 
 /* The key of generation @gen (0: the first, with the ULP) for @dir. */
 static void ktls_key(int fd, int dir, int gen)
@@ -123,6 +145,10 @@ static void ktls_key(int fd, int dir, int gen)
 
 	if (plain_tcp)
 		return;
+	if (kernel_schedule) {
+		ktls_secret(fd, dir);
+		return;
+	}
 	memset(ci.key, 0x11 + gen, sizeof(ci.key));
 	memset(ci.iv, 0x22 + gen, sizeof(ci.iv));
 	memset(ci.salt, 0x33 + gen, sizeof(ci.salt));
@@ -142,6 +168,7 @@ static void ktls(int fd, int dir)
 static void key_update(int fd, int *gen)
 {
 	static const unsigned char ku[] = { 24, 0, 0, 1, 0 };
+	unsigned int requested = 0;
 	char buf[CMSG_SPACE(1)] = {};
 	struct iovec iov = { (void *)ku, sizeof(ku) };
 	struct msghdr m = {
@@ -154,6 +181,13 @@ static void key_update(int fd, int *gen)
 	c->cmsg_type = TLS_SET_RECORD_TYPE;
 	c->cmsg_len = CMSG_LEN(1);
 	*CMSG_DATA(c) = HANDSHAKE;
+	if (kernel_schedule) {
+		if (setsockopt(fd, SOL_TLS, TLS_TX_KEY_UPDATE, &requested,
+			       sizeof(requested)))
+			die("TLS_TX_KEY_UPDATE");
+		++*gen;
+		return;
+	}
 	if (sendmsg(fd, &m, 0) != sizeof(ku))
 		die("KeyUpdate");
 	ktls_key(fd, TLS_TX, ++*gen);
@@ -272,8 +306,9 @@ static size_t recv_all(int fd, char *out, size_t cap, size_t chunk, int tls)
 		char *dst = out ? out + total : scratch;
 		size_t room = out ? cap - total : sizeof(scratch);
 		size_t want = room < chunk ? room : chunk;
-		ssize_t n = tls && rekey_every ? recv_rekeying(fd, dst, want) :
-						 recv(fd, dst, want, 0);
+		ssize_t n = tls && rekey_every && !kernel_schedule ?
+			    recv_rekeying(fd, dst, want) :
+			    recv(fd, dst, want, 0);
 
 		if (n < 0)
 			die("recv");
@@ -314,6 +349,8 @@ static void report(const char *dir, size_t bytes, double wall, double cpu_s)
 		printf(" rekey_every=%lu", rekey_every);
 	if (rekeys)
 		printf(" rekeys=%d", rekeys);
+	if (kernel_schedule)
+		printf(" schedule=kernel");
 }
 
 /*
@@ -376,6 +413,14 @@ static void receiver(int b, size_t bytes, size_t chunk, const char *dir,
 	rx_cpu = cpu() - rx_cpu;
 	if (read(cpu_fd, &tx_cpu, sizeof(tx_cpu)) != sizeof(tx_cpu))
 		die("cpu pipe");
+	if (kernel_schedule && strcmp(dir, "tx")) {
+		struct tls_key_generations g;
+		socklen_t l = sizeof(g);
+
+		if (getsockopt(b, SOL_TLS, TLS_KEY_GENERATIONS, &g, &l))
+			die("TLS_KEY_GENERATIONS");
+		rekeys = g.rx;
+	}
 	close(b);
 	wait(NULL);
 	if (strcmp(dir, "tx") && got != bytes)
@@ -397,8 +442,11 @@ int main(int argc, char **argv)
 	size_t rec, bytes, wire_cap, wire_len;
 	char *plain, *wire = NULL;
 
-	while ((opt = getopt(argc, argv, "pf:d:k:")) != -1) {
+	while ((opt = getopt(argc, argv, "pf:d:k:s")) != -1) {
 		switch (opt) {
+		case 's':
+			kernel_schedule = 1;
+			break;
 		case 'k':
 			rekey_every = strtoul(optarg, NULL, 0);
 			break;
@@ -421,13 +469,15 @@ int main(int argc, char **argv)
 		if (plain_tcp || path || dir)
 			goto usage;
 		tls_version = atoi(argv[3]) == 12 ? TLS_1_2_VERSION : TLS_1_3_VERSION;
-		if (rekey_every && tls_version != TLS_1_3_VERSION)
+		if ((rekey_every || kernel_schedule) &&
+		    tls_version != TLS_1_3_VERSION)
 			goto usage;
 		kns = argv[4];
 		pns = argv[5];
 		addr = argv[6];
 		dir = argc == 8 ? "rx" : "tx";
-	} else if (argc != 3 || rekey_every || (dir && strcmp(dir, "tx") &&
+	} else if (argc != 3 || rekey_every || kernel_schedule ||
+		   (dir && strcmp(dir, "tx") &&
 				 strcmp(dir, "rx") && strcmp(dir, "e2e")) ||
 		   (path && (!dir || !strcmp(dir, "rx")))) {
 		goto usage;
@@ -487,7 +537,7 @@ int main(int argc, char **argv)
 
 usage:
 	fprintf(stderr, "usage: %s [-p] [-f FILE] [-d tx|rx|e2e] RECORD_SIZE MEGABYTES\n"
-		"       %s [-k EVERY] RECORD_SIZE MEGABYTES 12|13 KTLS_NS PEER_NS PEER_ADDR [rx]\n",
+		"       %s [-k EVERY] [-s] RECORD_SIZE MEGABYTES 12|13 KTLS_NS PEER_NS PEER_ADDR [rx]\n",
 		prog, prog);
 	return 2;
 }

@@ -100,6 +100,7 @@ static atomic64_t tnic_tx_gen_adds;	/* gen_add (TX) calls that took a key */
 static atomic64_t tnic_tx_gen_dels;	/* gen_del (TX) calls */
 static atomic64_t tnic_tx_no_key;	/* records of a generation not held */
 static bool tnic_refuse_gen_add;	/* knob: gen_add fails */
+static bool tnic_refuse_gen_ahead;	/* knob: gen_add_ahead fails */
 
 /* tls_get_record() with the record's span; the caller holds ctx->lock. */
 void *tnic_get_record(struct tls_offload_context_tx *ctx, u32 seq,
@@ -244,9 +245,32 @@ static void tnic_gen_del(struct net_device *netdev, struct tls_context *tls_ctx,
 	atomic64_inc(&tnic_tx_gen_dels);
 }
 
+/* A later RX generation, before its KeyUpdate (tls_rekey's contract). */
+static int tnic_gen_add_ahead(struct net_device *netdev, struct sock *sk,
+			      u32 slot, struct tls_crypto_info *crypto_info)
+{
+	struct tls_context *tls_ctx = tls_get_ctx(sk);
+
+	if (READ_ONCE(tnic_refuse_gen_ahead))
+		return -ENOSPC;
+	return tnic_rx_gen_add_ahead(__tls_driver_ctx(tls_ctx,
+						      TLS_OFFLOAD_CTX_DIR_RX),
+				     slot, crypto_info);
+}
+
+static void tnic_gen_start(struct net_device *netdev,
+			   struct tls_context *tls_ctx, u32 slot,
+			   u32 start_tcp_sn)
+{
+	tnic_rx_gen_start(__tls_driver_ctx(tls_ctx, TLS_OFFLOAD_CTX_DIR_RX),
+			  slot, start_tcp_sn);
+}
+
 static struct tls_rekey_gen_ops tnic_gen_ops = {
 	.gen_add = tnic_gen_add,
 	.gen_del = tnic_gen_del,
+	.gen_add_ahead = tnic_gen_add_ahead,
+	.gen_start = tnic_gen_start,
 };
 
 static const struct tlsdev_ops tnic_tlsdev_ops = {
@@ -681,6 +705,8 @@ int tnic_glue_init(void)
 	tnic_counter("tx_no_key", &tnic_tx_no_key);
 	debugfs_create_bool("refuse_gen_add", 0644, tnic_debugfs,
 			    &tnic_refuse_gen_add);
+	debugfs_create_bool("refuse_gen_ahead", 0644, tnic_debugfs,
+			    &tnic_refuse_gen_ahead);
 	tnic_rx_init(tnic_debugfs);
 	if (tnic_tls13) {
 		int (*reg)(const struct tlsdev_ops *ops, u32 caps);

@@ -102,10 +102,17 @@
 
 /* Key generations a flow holds: TLS_REKEY_MAX_GENERATIONS. */
 #define TNIC_RX_SLOTS	4
+/* Plaintext kept of each record, to recognise a KeyUpdate (TLS 1.3). */
+#define TNIC_RX_PT	32
+/* A KeyUpdate message: handshake type 24, length 1, then its request. */
+#define TNIC_KEY_UPDATE_LEN	5
+#define TNIC_CT_HANDSHAKE	22
 
 /* One key generation of a flow. */
 struct tnic_rx_key {
 	bool used;
+	bool ahead;			/* start unknown: after a KeyUpdate */
+	u64 ahead_no;			/* ahead: the order they take over in */
 	u32 start;			/* TCP sequence of its first record */
 	u64 rec_seq;			/* that record's sequence number */
 	struct aes_enckey aes;
@@ -150,6 +157,8 @@ struct tnic_rx_flow {
 	u32 ct;				/* SYNC: ciphertext bytes so far */
 	u32 aad_len;
 	u8 tag[TNIC_TAG];
+	u8 pt[TNIC_RX_PT];		/* SYNC: its first plaintext bytes */
+	u64 ahead_no;			/* gen_add_ahead calls so far */
 
 	/* TRACK */
 	bool failed;			/* entered on a tag failure ... */
@@ -186,6 +195,8 @@ static atomic64_t tnic_rx_errors;	/* copies that failed (passed as they came) */
 static atomic64_t tnic_rx_gen_adds;	/* gen_add (RX) calls that took a key */
 static atomic64_t tnic_rx_gen_dels;	/* gen_del (RX) calls */
 static atomic64_t tnic_rx_gen_resumes;	/* gen_add named the record that failed */
+static atomic64_t tnic_rx_gen_ahead_adds; /* gen_add_ahead calls that took a key */
+static atomic64_t tnic_rx_gen_found;	/* KeyUpdates the device found itself */
 static bool tnic_rx_lose_sync;		/* knob: next TLS segment out of sync */
 static bool tnic_rx_corrupt;		/* knob: flip a ciphertext byte, once */
 static u32 tnic_max_rx_flows;		/* knob: capacity (0: no limit) */
@@ -234,7 +245,7 @@ static struct tnic_rx_key *tnic_rx_gen_of(struct tnic_rx_flow *f, u32 seq)
 	struct tnic_rx_key *k, *best = NULL;
 
 	for (k = f->keys; k < f->keys + TNIC_RX_SLOTS; k++)
-		if (k->used && !before(seq, k->start) &&
+		if (k->used && !k->ahead && !before(seq, k->start) &&
 		    (!best || after(k->start, best->start)))
 			best = k;
 	return best;
@@ -306,7 +317,8 @@ static void tnic_rx_rec_start(struct tnic_rx_flow *f)
 
 	/* A generation that starts at this record takes over. */
 	for (k = f->keys; k < f->keys + TNIC_RX_SLOTS; k++)
-		if (k->used && k != f->k && k->start == f->rec_start) {
+		if (k->used && !k->ahead && k != f->k &&
+		    k->start == f->rec_start) {
 			f->k = k;
 			f->sn = k->rec_seq;
 		}
@@ -355,6 +367,9 @@ static void tnic_rx_ctr_bulk(struct tnic_rx_flow *f, u8 *p, u32 n)
  */
 static void tnic_rx_rec_data(struct tnic_rx_flow *f, u8 *p, u32 n)
 {
+	u32 ct = f->ct, kept = min(n, TNIC_RX_PT - min(ct, TNIC_RX_PT));
+	u8 *start = p;
+
 	ghash_update(&f->gh, p, n);
 	while (n) {
 		u32 bo = f->ct % AES_BLOCK_SIZE, k;
@@ -374,6 +389,37 @@ static void tnic_rx_rec_data(struct tnic_rx_flow *f, u8 *p, u32 n)
 		p += k;
 		n -= k;
 	}
+	if (kept)
+		memcpy(f->pt + ct, start, kept);
+}
+
+/*
+ * A TLS 1.3 record of @f verified: if its plaintext (the f->ct bytes, the
+ * content type last, padding after it) is one KeyUpdate message and a
+ * generation waits for it (gen_add_ahead), that one takes over from the
+ * record starting at @next, the first after it.
+ */
+static void tnic_rx_key_update(struct tnic_rx_flow *f, u32 next)
+{
+	struct tnic_rx_key *k, *first = NULL;
+	u32 n = f->ct;
+
+	if (!f->tls13 || n > TNIC_RX_PT)
+		return;
+	while (n && !f->pt[n - 1])
+		n--;
+	if (n != TNIC_KEY_UPDATE_LEN + 1 || f->pt[n - 1] != TNIC_CT_HANDSHAKE ||
+	    f->pt[0] != 24 || f->pt[1] || f->pt[2] || f->pt[3] != 1 ||
+	    f->pt[4] > 1)
+		return;
+	for (k = f->keys; k < f->keys + TNIC_RX_SLOTS; k++)
+		if (k->used && k->ahead && (!first || k->ahead_no < first->ahead_no))
+			first = k;
+	if (!first)
+		return;
+	first->ahead = false;
+	first->start = next;
+	atomic64_inc(&tnic_rx_gen_found);
 }
 
 /* The tag is in: does it verify? */
@@ -515,6 +561,7 @@ static void tnic_rx_walk(struct tnic_rx_flow *f, const struct sk_buff *skb,
 		} else if (tnic_rx_rec_end(f)) {
 			f->sn++;
 			w->verified++;
+			tnic_rx_key_update(f, seq + pos);
 		} else {
 			w->failed++;
 			w->passed++;
@@ -898,12 +945,73 @@ int tnic_rx_gen_add(void **slot, u32 gen, const struct tls_crypto_info *info,
 	return 0;
 }
 
+/*
+ * gen_add_ahead(RX): the key of a later generation in @gen, its start not
+ * known: the flow takes it after the next KeyUpdate it opens under the
+ * generation before it (tnic_rx_key_update), the waiting ones in the order
+ * they came.
+ */
+int tnic_rx_gen_add_ahead(void **slot, u32 gen,
+			  const struct tls_crypto_info *info)
+{
+	struct tnic_rx_flow *f = READ_ONCE(*slot);
+	struct tnic_rx_key k = {};
+	int err;
+
+	if (!f || gen >= TNIC_RX_SLOTS || info->version != TLS_1_3_VERSION)
+		return -EINVAL;
+	err = tnic_rx_key_of(&k, info, 0);
+	if (err)
+		return err;
+	k.ahead = true;
+	spin_lock_bh(&f->lock);
+	if (f->dead || f->keys[gen].used) {
+		spin_unlock_bh(&f->lock);
+		tnic_rx_key_free(&k);
+		return -EBUSY;
+	}
+	k.ahead_no = f->ahead_no++;
+	f->keys[gen] = k;
+	spin_unlock_bh(&f->lock);
+	memzero_explicit(&k, sizeof(k));
+	atomic64_inc(&tnic_rx_gen_ahead_adds);
+	return 0;
+}
+
+/*
+ * gen_start(RX): the generation in @gen starts at @start. One still
+ * waiting (the flow did not find its KeyUpdate) gets that start; if the
+ * flow lost sync on the tag of the record there, it resumes as after
+ * gen_add.
+ */
+void tnic_rx_gen_start(void **slot, u32 gen, u32 start)
+{
+	struct tnic_rx_flow *f = READ_ONCE(*slot);
+	struct tnic_rx_key *k;
+
+	if (!f || gen >= TNIC_RX_SLOTS)
+		return;
+	spin_lock_bh(&f->lock);
+	k = &f->keys[gen];
+	if (k->used && k->ahead) {
+		k->ahead = false;
+		k->start = start;
+		if (f->state == TNIC_RX_TRACK && f->failed && !f->confirmed &&
+		    f->failed_start == start) {
+			f->confirmed = true;
+			f->confirmed_sn = k->rec_seq + 1;
+			atomic64_inc(&tnic_rx_gen_resumes);
+		}
+	}
+	spin_unlock_bh(&f->lock);
+}
+
 /* gen_del(RX): the flow gives up generation @gen (out of sync if in use). */
 void tnic_rx_gen_del(void **slot, u32 gen)
 {
 	struct tnic_rx_flow *f = READ_ONCE(*slot);
+	struct tnic_rx_key k, *next;
 	struct tnic_rx_walk w = {};
-	struct tnic_rx_key k;
 
 	if (!f || gen >= TNIC_RX_SLOTS)
 		return;
@@ -911,9 +1019,19 @@ void tnic_rx_gen_del(void **slot, u32 gen)
 	k = f->keys[gen];
 	memset(&f->keys[gen], 0, sizeof(k));
 	if (f->k == &f->keys[gen]) {
+		/*
+		 * Between records, a generation that starts at the next one
+		 * takes over (its KeyUpdate was the last record seen).
+		 */
+		next = f->state == TNIC_RX_SYNC && !f->off ?
+		       tnic_rx_gen_of(f, f->next_seq) : NULL;
 		f->k = NULL;
-		if (f->state == TNIC_RX_SYNC)
+		if (next && next->start == f->next_seq) {
+			f->k = next;
+			f->sn = next->rec_seq;
+		} else if (f->state == TNIC_RX_SYNC) {
 			tnic_rx_lost(f, &w);
+		}
 	}
 	spin_unlock_bh(&f->lock);
 	tnic_rx_key_free(&k);
@@ -1115,6 +1233,8 @@ int tnic_rx_init(struct dentry *dir)
 	tnic_counter_in(dir, "rx_gen_adds", &tnic_rx_gen_adds);
 	tnic_counter_in(dir, "rx_gen_dels", &tnic_rx_gen_dels);
 	tnic_counter_in(dir, "rx_gen_resumes", &tnic_rx_gen_resumes);
+	tnic_counter_in(dir, "rx_gen_ahead_adds", &tnic_rx_gen_ahead_adds);
+	tnic_counter_in(dir, "rx_gen_found", &tnic_rx_gen_found);
 	tnic_counter_in(dir, "rx_corrupted", &tnic_rx_corrupted);
 	tnic_counter_in(dir, "rx_errors", &tnic_rx_errors);
 	return 0;

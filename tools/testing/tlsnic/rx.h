@@ -26,6 +26,9 @@ void tnic_rx_resync(void **slot, u32 seq, const u8 *rcd_sn);
 int tnic_rx_gen_add(void **slot, u32 gen, const struct tls_crypto_info *info,
 		    u32 start);
 void tnic_rx_gen_del(void **slot, u32 gen);
+int tnic_rx_gen_add_ahead(void **slot, u32 gen,
+			  const struct tls_crypto_info *info);
+void tnic_rx_gen_start(void **slot, u32 gen, u32 start);
 
 /* Receive path of @dev (BH disabled, RCU): see rx.c. */
 bool tnic_rx_is_tls(const struct net_device *dev, const struct sk_buff *skb);

@@ -17,8 +17,8 @@
 # tlsnic.ko to load (default /build/module/$VARIANT/tlsnic/tlsnic.ko).
 
 # The counters the tests look at: the NIC's, and the receiver's tls_stat.
-RX_COUNTERS="rx_tls_segments rx_records_decrypted rx_records_passed rx_auth_failed rx_resync_requests rx_resyncs rx_resyncs_ignored rx_reordered rx_corrupted rx_gen_adds rx_gen_resumes"
-RX_STATS="TlsRxDevice TlsRxDeviceResync TlsDecryptError TlsRxSw TlsRxDeviceRekey TlsRxDeviceRekeySwRecords"
+RX_COUNTERS="rx_tls_segments rx_records_decrypted rx_records_passed rx_auth_failed rx_resync_requests rx_resyncs rx_resyncs_ignored rx_reordered rx_corrupted rx_gen_adds rx_gen_resumes rx_gen_ahead_adds rx_gen_found"
+RX_STATS="TlsRxDevice TlsRxDeviceResync TlsDecryptError TlsRxSw TlsRxDeviceRekey TlsRxDeviceRekeySwRecords TlsRxDeviceGenAhead"
 declare -A RX_MARK
 
 rx_mark() {

@@ -94,6 +94,40 @@ device_rx_rekey_tests() {
 		check "$p.often.decrypting_again" [ "$(rx_delta rx_records_decrypted)" -gt $((records / 2)) ]
 	fi
 
+	# The kernel's key schedule on both ends (TLS_TX_SECRET,
+	# TLS_RX_SECRET), the same KeyUpdates: the reader takes each itself.
+	# With N >= 2 the device holds the next generation before its
+	# KeyUpdate (gen_add_ahead, TlsRxDeviceGenAhead: one at the start, one
+	# after each KeyUpdate), finds the KeyUpdate and opens the records
+	# after it with the next key: no record goes through software, and
+	# the reader only says where the generation started (no gen_add).
+	rx_mark
+	export OFFLOAD_SCHEDULE=$every
+	check "$p.schedule.byte_exact" eval 'RX_REKEY=rekey:$every rx_transfer schedule "$nbytes" 13 gcm128'
+	unset OFFLOAD_SCHEDULE
+	rx_rekey_report schedule "$kus"
+	check "$p.schedule.back_on_device" [ "$(rx_delta TlsRxDeviceRekey)" = "$kus" ]
+	if [ "$n" -ge 2 ]; then
+		check "$p.schedule.ahead" [ "$(rx_delta TlsRxDeviceGenAhead)" = $((kus + n - 1)) ]
+		check "$p.schedule.device_found_each" [ "$(rx_delta rx_gen_found)" = "$kus" ]
+		check "$p.schedule.no_gen_add" [ "$(rx_delta rx_gen_adds)" = 0 ]
+		check "$p.schedule.no_software_burst" [ "$(rx_delta TlsRxDeviceRekeySwRecords)" = 0 ]
+		check "$p.schedule.no_auth_failed" [ "$(rx_delta rx_auth_failed)" = 0 ]
+
+		# The device refuses generations ahead: each goes in at its
+		# KeyUpdate (gen_add), after a burst, as with TLS_RX.
+		echo Y >"$TNIC_DBG/refuse_gen_ahead"
+		rx_mark
+		export OFFLOAD_SCHEDULE=$every
+		check "$p.schedule_refused_ahead.byte_exact" \
+			eval 'RX_REKEY=rekey:$every rx_transfer schedule_refused_ahead "$nbytes" 13 gcm128'
+		unset OFFLOAD_SCHEDULE
+		echo N >"$TNIC_DBG/refuse_gen_ahead"
+		rx_rekey_report schedule_refused_ahead "$kus"
+		check "$p.schedule_refused_ahead.generations_added" \
+			[ "$(rx_delta TlsRxDeviceGenAhead)" = 0 -a "$(rx_delta rx_gen_adds)" = "$kus" ]
+	fi
+
 	# The same under loss, reordering and duplication on the sender's
 	# wire (its TX in software, as device_rx.sh's netem run).
 	if [ "$short" != 1 ]; then
