@@ -473,6 +473,7 @@ static void tnic_rx_walk(struct tnic_rx_flow *f, const struct sk_buff *skb,
 			 struct tnic_rx_walk *w)
 {
 	u32 prefix = tnic_rx_prefix(f), pos = 0, n, pend;
+	struct tnic_rx_key *next;
 
 	w->ok = f->state == TNIC_RX_SYNC;
 	if (f->state == TNIC_RX_SEARCH &&
@@ -566,6 +567,17 @@ static void tnic_rx_walk(struct tnic_rx_flow *f, const struct sk_buff *skb,
 			w->failed++;
 			w->passed++;
 			w->ok = false;
+			next = tnic_rx_gen_of(f, f->rec_start);
+			if (next && next != f->k && next->start == f->rec_start) {
+				/*
+				 * The first record of a generation added while
+				 * it went through: go on with that one.
+				 */
+				f->k = next;
+				f->sn = next->rec_seq + 1;
+				atomic64_inc(&tnic_rx_gen_resumes);
+				continue;
+			}
 			/* Sync lost: the next record starts here. */
 			tnic_rx_track(f, seq + pos, seq, len);
 			f->failed = true;
