@@ -156,10 +156,12 @@ device_rx_tests() {
 		# device-TLS skbs without a socket). netem sees GSO skbs (the NIC
 		# has no TSO), so they are kept small for it to hit more segments.
 		# The NIC loses sync at each gap, passes ciphertext, asks for a
-		# resync and resumes.
+		# resync and resumes. netem drops whole GSO skbs (some 270 per
+		# transfer): at 1% a run saw no gap at all now and then (0 of
+		# 3263 segments dropped under tls.ko once), hence 3%.
 		echo Y >"$TNIC_DBG/refuse_tx_add"
 		ip -n tna link set tn0 gso_max_size 16384
-		tc -n tna qdisc add dev tn0 root netem delay 1ms reorder 5% 50% loss 1% duplicate 1%
+		tc -n tna qdisc add dev tn0 root netem delay 1ms reorder 5% 50% loss 3% duplicate 1%
 		rx_mark
 		check "$p.netem.byte_exact" rx_transfer netem "$nbytes" 12 gcm128
 		rx_report netem
