@@ -63,12 +63,24 @@ impl Schedule {
         Ok((s, key, info))
     }
 
+    /// The traffic secret `steps` generations after the current one (1:
+    /// the next); nothing changes.
+    fn secret_after(&mut self, steps: u32) -> Result<Secret> {
+        let n = self.hmac.hash().len();
+        let mut secret = Wiped(self.secret.0);
+        let mut next = Wiped([0; MAX_HASH_LEN]);
+        for _ in 0..steps {
+            next_traffic_secret(&mut self.hmac, &secret.0[..n], &mut next.0[..n])?;
+            secret.0 = next.0;
+        }
+        Ok(secret)
+    }
+
     /// The generation after the current one, numbered `generation`:
     /// nothing changes until [`Self::advance`] takes it.
     pub(crate) fn next(&mut self, generation: u32) -> Result<Next> {
         let n = self.hmac.hash().len();
-        let mut secret = Wiped([0; MAX_HASH_LEN]);
-        next_traffic_secret(&mut self.hmac, &self.secret.0[..n], &mut secret.0[..n])?;
+        let secret = self.secret_after(1)?;
         let mut info = Wiped([0; CRYPTO_INFO_MAX_LEN]);
         let key = key_of(
             &mut self.hmac,
@@ -86,12 +98,7 @@ impl Schedule {
     /// its length. Nothing changes.
     pub(crate) fn info_ahead(&mut self, steps: u32, info: &mut KeyBuf) -> Result<usize> {
         let n = self.hmac.hash().len();
-        let mut secret = Wiped(self.secret.0);
-        let mut next = Wiped([0; MAX_HASH_LEN]);
-        for _ in 0..steps {
-            next_traffic_secret(&mut self.hmac, &secret.0[..n], &mut next.0[..n])?;
-            secret.0 = next.0;
-        }
+        let secret = self.secret_after(steps)?;
         Ok(secret_crypto_info(
             &mut self.hmac,
             self.desc,
