@@ -13,7 +13,7 @@ use crate::bindings::SPLICE_F_NONBLOCK;
 use crate::context::{Context, Dir};
 use crate::crypto::{KeyState, Payload, ZcOpen};
 use crate::device;
-use crate::device::rx_rekey::{KeyUpdate, Slots};
+use crate::device::rx_rekey::DeviceRekey;
 use crate::generations::Log;
 use crate::logic::errno::Errno;
 use crate::logic::key_update::{parse_handshake, Alert, Handshake};
@@ -39,10 +39,6 @@ const READ_CHUNK: usize = 32 * 1024;
 /// much as copying 2 KiB does (measured under TCG: 256-byte records took
 /// 4.3 us more each that way, a copy about 2 ns per byte).
 const DIRECT_MIN: usize = 2048;
-
-/// Old keys a device RX socket keeps to undo what its device did with
-/// them: as many as a device may hold (`TLS_REKEY_MAX_GENERATIONS`).
-const OLD_DEVICE_KEYS: usize = bindings::TLS_REKEY_MAX_GENERATIONS as usize;
 
 /// An opened record, decrypted in place in the raw buffer and partly
 /// read: its plaintext is `raw[start..end]`.
@@ -98,25 +94,8 @@ pub(crate) struct RxInner {
     /// On a device RX socket, the ranges of `raw` (sorted, disjoint) that
     /// came in skbs the device decrypted.
     decrypted: KVec<(usize, usize)>,
-    /// The keys the device decrypted with before the current one, oldest
-    /// first, kept once a KeyUpdate came (at most `OLD_DEVICE_KEYS`):
-    /// records after the KeyUpdate that went through the device before it
-    /// had the next key were transformed with one of them, at its own
-    /// count of records (which goes on counting), and are undone with it.
-    device_keys: KVec<KeyState>,
-    /// RX left its device at a KeyUpdate whose record ends at this TCP
-    /// sequence number: the current key goes back on the device at the
-    /// start of a record after the first one past it
-    /// (`device::rx_rekey::rejoin`).
-    rejoin: Option<u32>,
-    /// The current key is on the device after a KeyUpdate.
-    rejoined: bool,
-    /// The device's slots, if it holds several generations.
-    slots: Slots,
-    /// A KeyUpdate came on a device RX socket, and the device has not
-    /// decrypted a record whole since: records opened are counted
-    /// (`TlsRxDeviceRekeySwRecords`).
-    burst: bool,
+    /// On a device RX socket, its KeyUpdate state.
+    device: DeviceRekey,
     /// TCP held more bytes when the last read ended: the buffers stay for
     /// the next one (see `release_if_empty`).
     more_queued: bool,
@@ -208,11 +187,7 @@ pub(crate) fn new_rx(
             key_update_pending: false,
             stopped: false,
             decrypted: KVec::new(),
-            device_keys: KVec::new(),
-            rejoin: None,
-            rejoined: false,
-            slots: Slots::default(),
-            burst: false,
+            device: DeviceRekey::new(),
             more_queued: false,
             schedule,
         }),
@@ -315,22 +290,8 @@ impl RxInner {
             return self.key.open(outer, &mut self.raw[at..at + len]);
         };
         let seq = self.raw_seq.wrapping_add(at as u32);
-        if self
-            .rejoin
-            .is_some_and(|end| (seq.wrapping_sub(end) as i32) > 0)
-        {
-            // The first record after the KeyUpdate is open: the current
-            // key goes on the device from this one on.
-            self.rejoin = None;
-            self.rejoined = device::rx_rekey::rejoin(sk, &ctx, seq, self.key.seq);
-            // `tls_dev_add` puts the key in slot 0, the others empty.
-            self.slots = Slots::default();
-            if self.rejoined {
-                self.add_ahead(&sk.lock(), &ctx);
-            } else {
-                self.burst = false;
-            }
-        }
+        self.device
+            .before_record(sk, &ctx, seq, self.key.seq, self.schedule.as_mut());
         let new_rec = device::rx::NewRec {
             seq,
             len: len as u32,
@@ -345,13 +306,7 @@ impl RxInner {
         // the end of the tag is marked only if the device verified it.
         let cover = runs::cover(&self.decrypted, at, at + len);
         device::rx::record_cover(sk, &ctx, &new_rec, cover);
-        if self.burst {
-            if cover == Cover::All {
-                self.burst = false;
-            } else {
-                Stat::RxDeviceRekeySwRecords.inc(sk);
-            }
-        }
+        self.device.count(sk, cover);
         let rec = at..at + len;
         // Whose key the device used on what it decrypted of this record:
         // before a KeyUpdate, the current one. After it, an old one (the
@@ -361,17 +316,18 @@ impl RxInner {
         // one (after a resync asked before), and those records may come
         // later. A record it decrypted whole verified under the key of
         // its sequence, the current one.
-        let old = self.device_keys.len();
+        let old = self.device.old_keys.len();
+        let rejoined = self.device.rejoined();
         let r = match cover {
             Cover::None => self.key.open(outer, &mut self.raw[rec.clone()]),
-            Cover::All if old == 0 || self.rejoined => {
+            Cover::All if old == 0 || rejoined => {
                 self.key.open_decrypted(outer, &self.raw[rec.clone()])
             }
             _ if old == 0 => self.reopen(rec.clone(), payload, None),
             _ => {
                 let mut saved = KVec::with_capacity(len, GFP_KERNEL)?;
                 saved.extend_from_slice(&self.raw[rec.clone()], GFP_KERNEL)?;
-                let current = self.rejoined.then_some(None);
+                let current = rejoined.then_some(None);
                 let keys = Iterator::chain(current.into_iter(), (0..old).rev().map(Some));
                 let mut r = Err(Error::from(Errno::BadMsg));
                 for (n, key) in keys.enumerate() {
@@ -390,14 +346,14 @@ impl RxInner {
             // Ciphertext again: a record that fails stays failing.
             self.forget_runs_before(rec.end);
         }
-        for dk in self.device_keys.iter_mut() {
+        for dk in self.device.old_keys.iter_mut() {
             dk.skip_record();
         }
         r
     }
 
     /// Encrypts again what the device decrypted of the record `raw[rec]`
-    /// (payload `payload`), with the old key `device_keys[i]` if `old` is
+    /// (payload `payload`), with the old key `device.old_keys[i]` if `old` is
     /// `Some(i)`, or else with the current key, and opens it with the
     /// current key.
     fn reopen(
@@ -406,7 +362,7 @@ impl RxInner {
         payload: Range<usize>,
         old: Option<usize>,
     ) -> Result<(Range<usize>, u8)> {
-        let key = match old.and_then(|i| self.device_keys.get_mut(i)) {
+        let key = match old.and_then(|i| self.device.old_keys.get_mut(i)) {
             Some(dk) => dk,
             None => &mut self.key,
         };
@@ -527,15 +483,7 @@ impl RxInner {
         if ctx.dev_rx().is_none() {
             return;
         }
-        match device::rx_rekey::on_key_update(ctx) {
-            KeyUpdate::Left => {
-                self.rejoin = Some(tcp_end);
-                self.slots = Slots::default();
-                self.burst = true;
-            }
-            KeyUpdate::Stays => self.burst = true,
-            KeyUpdate::Off => {}
-        }
+        self.device.key_update(ctx, tcp_end);
     }
 
     /// A KeyUpdate under the kernel's schedule: the record `raw[rec]`, of
@@ -967,9 +915,7 @@ impl RxInner {
     /// Makes room for the key a [`RxInner::rekey`] of a device RX socket
     /// keeps, before anything of the rekey is done.
     pub(crate) fn reserve_rekey(&mut self) -> Result {
-        let want = OLD_DEVICE_KEYS.saturating_sub(self.device_keys.len());
-        self.device_keys.reserve(want, GFP_KERNEL)?;
-        Ok(())
+        self.device.reserve()
     }
 
     /// Installs the next key generation `key` (`crypto_info` `info`): a
@@ -994,50 +940,21 @@ impl RxInner {
     /// (`device::rx_rekey::add_ahead`).
     pub(crate) fn add_ahead(&mut self, sk: &SockGuard<'_>, ctx: &Context) {
         if let Some(schedule) = self.schedule.as_mut() {
-            device::rx_rekey::add_ahead(sk, ctx, schedule, &mut self.slots);
+            self.device.add_ahead(sk, ctx, schedule);
         }
     }
 
-    /// Takes the next key generation (see [`RxInner::install_next`]).
-    ///
-    /// On a device RX socket, the key the device had is kept to undo what
-    /// it did to later records (the one replaced, if the device held it;
-    /// beyond `OLD_DEVICE_KEYS` the oldest is wiped as it is freed). A
-    /// device with several
-    /// generations gets the new one from the next record on; one with a
-    /// single key gets it back at a record after the next one
-    /// (`rejoin`).
+    /// Takes the next key generation (see [`RxInner::install_next`]); on a
+    /// device RX socket the device gets it from the next record on
+    /// ([`DeviceRekey::next`]).
     fn rekey(&mut self, key: KeyState, sk: &SockGuard<'_>, ctx: &Context) {
         let old = core::mem::replace(&mut self.key, key);
         self.key_update_pending = false;
         if ctx.dev_rx().is_none() {
             return;
         }
-        if self.device_keys.is_empty() || self.rejoined {
-            if self.device_keys.len() == OLD_DEVICE_KEYS {
-                drop(self.device_keys.remove(0));
-            }
-            // `reserve_rekey` made room: this allocates nothing.
-            let _ = self.device_keys.push(old, GFP_KERNEL);
-            self.rejoined = false;
-        }
-        if self.rejoin.is_some() {
-            // RX left the device at the KeyUpdate.
-            return;
-        }
         let start = self.raw_seq.wrapping_add(self.head as u32);
-        match device::rx_rekey::next_generation(sk, ctx, start, self.key.seq, &mut self.slots) {
-            KeyUpdate::Stays => {
-                self.rejoined = true;
-                self.burst = true;
-            }
-            KeyUpdate::Left => {
-                self.rejoin = Some(start);
-                self.slots = Slots::default();
-                self.burst = true;
-            }
-            KeyUpdate::Off => {}
-        }
+        self.device.next(sk, ctx, old, start, self.key.seq);
     }
 
     /// `recvmsg` on an RX-configured socket.

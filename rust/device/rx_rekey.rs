@@ -32,24 +32,180 @@ use super::list;
 use super::rx::{add_key, del_key, on_device, reset};
 use crate::bindings;
 use crate::context::{Context, Dir};
-use crate::crypto::Wiped;
+use crate::crypto::{KeyState, Wiped};
 use crate::logic::cipher::CRYPTO_INFO_MAX_LEN;
+use crate::logic::runs::Cover;
 use crate::proc::Stat;
 use crate::schedule::Schedule;
 use crate::sock::{Sock, SockGuard};
+use kernel::prelude::*;
+
+/// Old keys a device RX socket keeps (see [`DeviceRekey::old_keys`]).
+const OLD_KEYS: usize = bindings::TLS_REKEY_MAX_GENERATIONS as usize;
+
+/// The KeyUpdate state of a device RX socket's reader (`RxInner`), which
+/// calls it under its lock.
+pub(crate) struct DeviceRekey {
+    /// The keys the device decrypted with before the current one, oldest
+    /// first, kept once a KeyUpdate came (at most `OLD_KEYS`): records
+    /// after the KeyUpdate that went through the device before it had the
+    /// next key were transformed with one of them, at its own count of
+    /// records (which goes on counting), and are undone with it.
+    pub(crate) old_keys: KVec<KeyState>,
+    /// RX left its device at a KeyUpdate whose record ends at this TCP
+    /// sequence number: the current key goes back on the device at the
+    /// start of a record after the first one past it ([`rejoin`]).
+    rejoin: Option<u32>,
+    /// The current key is on the device after a KeyUpdate.
+    rejoined: bool,
+    /// The device's slots, if it holds several generations.
+    slots: Slots,
+    /// A KeyUpdate came, and the device has not decrypted a record whole
+    /// since: records opened are counted (`TlsRxDeviceRekeySwRecords`).
+    burst: bool,
+}
+
+impl DeviceRekey {
+    pub(crate) fn new() -> Self {
+        Self {
+            old_keys: KVec::new(),
+            rejoin: None,
+            rejoined: false,
+            slots: Slots::default(),
+            burst: false,
+        }
+    }
+
+    /// Whether the current key is on the device after a KeyUpdate.
+    pub(crate) fn rejoined(&self) -> bool {
+        self.rejoined
+    }
+
+    /// RX left its device at a KeyUpdate or rekey whose records end at TCP
+    /// sequence number `end`.
+    fn left(&mut self, end: u32) {
+        self.rejoin = Some(end);
+        self.slots = Slots::default();
+        self.burst = true;
+    }
+
+    /// The reader parsed a KeyUpdate whose record ends at TCP sequence
+    /// number `tcp_end` ([`on_key_update`]).
+    pub(crate) fn key_update(&mut self, ctx: &Context, tcp_end: u32) {
+        match on_key_update(ctx) {
+            KeyUpdate::Left => self.left(tcp_end),
+            KeyUpdate::Stays => self.burst = true,
+            KeyUpdate::Off => {}
+        }
+    }
+
+    /// The reader is about to open the record at TCP sequence number
+    /// `seq`, of record sequence number `rcd_sn`: if it is a record after
+    /// the first one past the KeyUpdate that took RX off the device, the
+    /// current key goes back on it ([`rejoin`]), and the generations of
+    /// `schedule` after it too ([`add_ahead`]).
+    pub(crate) fn before_record(
+        &mut self,
+        sk: &Sock,
+        ctx: &Context,
+        seq: u32,
+        rcd_sn: u64,
+        schedule: Option<&mut Schedule>,
+    ) {
+        match self.rejoin {
+            Some(end) if (seq.wrapping_sub(end) as i32) > 0 => {}
+            _ => return,
+        }
+        self.rejoin = None;
+        self.rejoined = rejoin(sk, ctx, seq, rcd_sn);
+        // `tls_dev_add` puts the key in slot 0, the others empty.
+        self.slots = Slots::default();
+        if !self.rejoined {
+            self.burst = false;
+        } else if let Some(schedule) = schedule {
+            add_ahead(&sk.lock(), ctx, schedule, &mut self.slots);
+        }
+    }
+
+    /// A record the device covered as `cover` was opened: one of the burst
+    /// after a KeyUpdate until the device decrypts a record whole.
+    pub(crate) fn count(&mut self, sk: &Sock, cover: Cover) {
+        if !self.burst {
+            return;
+        }
+        if cover == Cover::All {
+            self.burst = false;
+        } else {
+            Stat::RxDeviceRekeySwRecords.inc(sk);
+        }
+    }
+
+    /// Makes room for the key [`DeviceRekey::next`] keeps, before anything
+    /// of the rekey is done.
+    pub(crate) fn reserve(&mut self) -> Result {
+        let want = OLD_KEYS.saturating_sub(self.old_keys.len());
+        self.old_keys.reserve(want, GFP_KERNEL)?;
+        Ok(())
+    }
+
+    /// The next key generation replaced `old` (a `TLS_RX` rekey or a
+    /// KeyUpdate of the kernel's schedule), its records from TCP sequence
+    /// number `start` on, the first of record sequence number `rcd_sn`;
+    /// after [`DeviceRekey::reserve`]. The key the device had is kept to
+    /// undo what it did to later records (`old`, if the device held it;
+    /// beyond `OLD_KEYS` the oldest is wiped as it is freed). A device
+    /// with several generations gets the new one from `start` on
+    /// ([`next_generation`]); one with a single key gets it back at a
+    /// record after the next one ([`DeviceRekey::before_record`]).
+    pub(crate) fn next(
+        &mut self,
+        sk: &SockGuard<'_>,
+        ctx: &Context,
+        old: KeyState,
+        start: u32,
+        rcd_sn: u64,
+    ) {
+        if self.old_keys.is_empty() || self.rejoined {
+            if self.old_keys.len() == OLD_KEYS {
+                drop(self.old_keys.remove(0));
+            }
+            // `reserve` made room: this allocates nothing.
+            let _ = self.old_keys.push(old, GFP_KERNEL);
+            self.rejoined = false;
+        }
+        if self.rejoin.is_some() {
+            // RX left the device at the KeyUpdate.
+            return;
+        }
+        match next_generation(sk, ctx, start, rcd_sn, &mut self.slots) {
+            KeyUpdate::Stays => {
+                self.rejoined = true;
+                self.burst = true;
+            }
+            KeyUpdate::Left => self.left(start),
+            KeyUpdate::Off => {}
+        }
+    }
+
+    /// Under the kernel's schedule, the generations after the current one
+    /// go on a device that takes them ahead ([`add_ahead`]).
+    pub(crate) fn add_ahead(&mut self, sk: &SockGuard<'_>, ctx: &Context, schedule: &mut Schedule) {
+        add_ahead(sk, ctx, schedule, &mut self.slots);
+    }
+}
 
 /// The device slots of a device RX socket with several generations.
 #[derive(Clone, Copy, Default)]
-pub(crate) struct Slots {
+struct Slots {
     /// The slot of the current key (`tls_dev_add` puts it in 0).
-    pub(crate) current: u32,
+    current: u32,
     /// Generations of the kernel's schedule waiting in the slots after it,
     /// ahead of their KeyUpdates (`gen_add_ahead`).
-    pub(crate) ahead: u32,
+    ahead: u32,
 }
 
 /// What a KeyUpdate, or a TLS 1.3 RX rekey, did to a device RX socket.
-pub(crate) enum KeyUpdate {
+enum KeyUpdate {
     /// RX is not on a device.
     Off,
     /// RX left its device (one key per flow, or the next generation
@@ -62,7 +218,7 @@ pub(crate) enum KeyUpdate {
 /// The reader parsed a KeyUpdate: RX leaves a device that holds one key
 /// per flow; one that holds several keeps its flow and gets the next key
 /// from [`next_generation`].
-pub(crate) fn on_key_update(ctx: &Context) -> KeyUpdate {
+fn on_key_update(ctx: &Context) -> KeyUpdate {
     if on_device(ctx).is_none() {
         return KeyUpdate::Off;
     }
@@ -85,7 +241,7 @@ pub(crate) fn on_key_update(ctx: &Context) -> KeyUpdate {
 /// `start`. A generation the device took ahead is in that slot already:
 /// it is told where it starts (`gen_start`). If the device holds one key
 /// per flow or refuses the key, RX leaves it.
-pub(crate) fn next_generation(
+fn next_generation(
     sk: &SockGuard<'_>,
     ctx: &Context,
     start: u32,
@@ -136,12 +292,7 @@ pub(crate) fn next_generation(
 /// one in the free slots of a device that takes them ahead of their
 /// KeyUpdates (`gen_add_ahead`, counted in `TlsRxDeviceGenAhead`); a
 /// refused one stays for the reader to add at its KeyUpdate.
-pub(crate) fn add_ahead(
-    sk: &SockGuard<'_>,
-    ctx: &Context,
-    schedule: &mut Schedule,
-    slots: &mut Slots,
-) {
+fn add_ahead(sk: &SockGuard<'_>, ctx: &Context, schedule: &mut Schedule, slots: &mut Slots) {
     if on_device(ctx).is_none() {
         return;
     }
@@ -196,7 +347,7 @@ fn leave(ctx: &Context) {
 /// transformed with the old one: the current key goes on the route's
 /// device from that record on. Whether it did (if not, RX stays in
 /// software).
-pub(crate) fn rejoin(sk: &Sock, ctx: &Context, seq: u32, rcd_sn: u64) -> bool {
+fn rejoin(sk: &Sock, ctx: &Context, seq: u32, rcd_sn: u64) -> bool {
     let Some(dev_rx) = ctx.dev_rx() else {
         return false;
     };

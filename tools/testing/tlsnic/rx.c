@@ -920,11 +920,27 @@ void tnic_rx_flow_del(void **slot)
 }
 
 /*
+ * Generation @k has just got its start, under @f's lock: if the flow lost
+ * sync on the tag of the record starting there, that record was the
+ * generation's first; the device has followed the headers since, so it
+ * decrypts again from the next record start (record sequence one past the
+ * generation's first) without waiting for the ULP's resync.
+ */
+static void tnic_rx_resume_at(struct tnic_rx_flow *f,
+			      const struct tnic_rx_key *k)
+{
+	if (f->state == TNIC_RX_TRACK && f->failed && !f->confirmed &&
+	    f->failed_start == k->start) {
+		f->confirmed = true;
+		f->confirmed_sn = k->rec_seq + 1;
+		atomic64_inc(&tnic_rx_gen_resumes);
+	}
+}
+
+/*
  * A further key generation of the flow in @slot, in @gen, for the records
- * from TCP sequence @start on (gen_add(RX)). If the flow lost sync on the
- * tag of the record starting there, that record was the generation's
- * first: the device has followed the headers since, so it decrypts again
- * from the next record start without waiting for the ULP's resync.
+ * from TCP sequence @start on (gen_add(RX)); a flow that lost sync on
+ * the record there resumes (tnic_rx_resume_at).
  */
 int tnic_rx_gen_add(void **slot, u32 gen, const struct tls_crypto_info *info,
 		    u32 start)
@@ -945,12 +961,7 @@ int tnic_rx_gen_add(void **slot, u32 gen, const struct tls_crypto_info *info,
 		return -EBUSY;
 	}
 	f->keys[gen] = k;
-	if (f->state == TNIC_RX_TRACK && f->failed && !f->confirmed &&
-	    f->failed_start == start) {
-		f->confirmed = true;
-		f->confirmed_sn = k.rec_seq + 1;	/* of the record at H */
-		atomic64_inc(&tnic_rx_gen_resumes);
-	}
+	tnic_rx_resume_at(f, &f->keys[gen]);
 	spin_unlock_bh(&f->lock);
 	memzero_explicit(&k, sizeof(k));
 	atomic64_inc(&tnic_rx_gen_adds);
@@ -992,9 +1003,8 @@ int tnic_rx_gen_add_ahead(void **slot, u32 gen,
 
 /*
  * gen_start(RX): the generation in @gen starts at @start. One still
- * waiting (the flow did not find its KeyUpdate) gets that start; if the
- * flow lost sync on the tag of the record there, it resumes as after
- * gen_add.
+ * waiting (the flow did not find its KeyUpdate) gets that start, and a
+ * flow that lost sync on the record there resumes (tnic_rx_resume_at).
  */
 void tnic_rx_gen_start(void **slot, u32 gen, u32 start)
 {
@@ -1008,12 +1018,7 @@ void tnic_rx_gen_start(void **slot, u32 gen, u32 start)
 	if (k->used && k->ahead) {
 		k->ahead = false;
 		k->start = start;
-		if (f->state == TNIC_RX_TRACK && f->failed && !f->confirmed &&
-		    f->failed_start == start) {
-			f->confirmed = true;
-			f->confirmed_sn = k->rec_seq + 1;
-			atomic64_inc(&tnic_rx_gen_resumes);
-		}
+		tnic_rx_resume_at(f, k);
 	}
 	spin_unlock_bh(&f->lock);
 }
