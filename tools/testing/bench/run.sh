@@ -14,7 +14,8 @@
 # "bench key=value..." line; summary.py prints the table from them (per
 # row the median of the per-round ratios tls_rekey / tls.ko and their
 # spread) and scripts/bench.sh draws the chart.
-set -eu
+set -eEu
+trap 'echo "run.sh: line $LINENO: \"$BASH_COMMAND\" failed ($?)" >&2' ERR
 B=/build/selftests/$VARIANT/tls_bench
 M=/build/selftests/$VARIANT/tls_mem
 PAIRS=${TLS_REKEY_BENCH_PAIRS:-1000}
@@ -131,7 +132,7 @@ measure_rekey() {
 		insmod "/build/module/$VARIANT/tlsnic/tlsnic.ko" tx_generations=$n rx_generations=$n
 		tnic_pair
 		for row in $modes; do
-			[ $row = sw ] && [ $n = 2 ] && continue
+			if [ $row = sw ] && [ $n = 2 ]; then continue; fi
 			echo N >$dbg/refuse_dev_add; echo N >$dbg/tx_plain
 			if [ $row = sw ]; then echo Y >$dbg/refuse_dev_add; else echo Y >$dbg/tx_plain; row=dev$n; fi
 			for k in "" "-k 64"; do
