@@ -34,6 +34,8 @@ tls_stat() {
 	while read -r k v; do
 		[ "$k" = "$2" ] && echo "$v" && return
 	done <"/proc/${NS_HOLDER[$1]}/net/tls_stat"
+	# A counter the module does not have (tls.ko): nothing, as awk's.
+	return 0
 }
 
 # tnic_pair: namespaces tna (10.77.0.1) and tnb (10.77.0.2) over a tlsnic
@@ -59,14 +61,16 @@ ns_hold() {
 
 tnic_unpair() {
 	local ns
+	# What is gone already may fail (and the holders die of the kill):
+	# nothing to stop a caller under set -e (make bench's run.sh) for.
 	for ns in "${!NS_HOLDER[@]}"; do
-		kill "${NS_HOLDER[$ns]}" 2>/dev/null
-		wait "${NS_HOLDER[$ns]}" 2>/dev/null
+		kill "${NS_HOLDER[$ns]}" 2>/dev/null || :
+		wait "${NS_HOLDER[$ns]}" 2>/dev/null || :
 	done
 	NS_HOLDER=()
-	ip -n tna link del tn0 2>/dev/null
-	ip netns del tna 2>/dev/null
-	ip netns del tnb 2>/dev/null
+	ip -n tna link del tn0 2>/dev/null || :
+	ip netns del tna 2>/dev/null || :
+	ip netns del tnb 2>/dev/null || :
 }
 
 # transfer NAME NBYTES VERSION CIPHER [PAUSE|- [rekey]]: one checked
@@ -124,21 +128,77 @@ transfer_paused() {
 DOWN_UP="ip -n tna link set tn0 down; sleep 1; ip -n tna link set tn0 up"
 
 # rekey_mark, then rekey_report NAME: REKEY_DEV records the device sealed,
-# REKEY_SW records sealed in software waiting for the device to take a
-# new key, REKEY_REJOINS times the socket went back on the device (the
-# last two tls_rekey's counters, 0 under tls.ko), each since rekey_mark.
+# REKEY_SW records (REKEY_SW_BYTES bytes) sealed in software waiting for
+# the device to take a new key, REKEY_REJOINS times the socket went back on
+# the device, REKEY_FALLBACK records the fallback sealed (the last four
+# tls_rekey's counters, 0 under tls.ko), each since rekey_mark.
 rekey_mark() {
-	REKEY_MARK="$(tnic_counter tx_records_encrypted) $(tls_stat tna TlsTxDeviceRekeySwRecords) $(tls_stat tna TlsTxDeviceRekey)"
+	REKEY_MARK="$(tnic_counter tx_records_encrypted) $(tls_stat tna TlsTxDeviceRekeySwRecords) $(tls_stat tna TlsTxDeviceRekey) $(tls_stat tna TlsTxDeviceRekeySwBytes) $(tls_stat tna TlsTxDeviceFallback)"
 }
 
 rekey_report() {
-	local dev sw rejoins
-	read -r dev sw rejoins <<<"$REKEY_MARK"
+	local dev sw rejoins bytes fb
+	read -r dev sw rejoins bytes fb <<<"$REKEY_MARK"
 	REKEY_DEV=$(($(tnic_counter tx_records_encrypted) - dev))
 	REKEY_SW=$(($(tls_stat tna TlsTxDeviceRekeySwRecords) - ${sw:-0}))
 	REKEY_REJOINS=$(($(tls_stat tna TlsTxDeviceRekey) - ${rejoins:-0}))
-	[ -n "$sw" ] || REKEY_SW=0 REKEY_REJOINS=0
-	echo "$1: device sealed $REKEY_DEV records, $REKEY_SW in software waiting for the device ($(tls_stat tna TlsTxDeviceRekeySwBytes) bytes in all), back on the device $REKEY_REJOINS times"
+	REKEY_SW_BYTES=$(($(tls_stat tna TlsTxDeviceRekeySwBytes) - ${bytes:-0}))
+	REKEY_FALLBACK=$(($(tls_stat tna TlsTxDeviceFallback) - ${fb:-0}))
+	[ -n "$sw" ] || REKEY_SW=0 REKEY_REJOINS=0 REKEY_SW_BYTES=0 REKEY_FALLBACK=0
+	echo "$1: device sealed $REKEY_DEV records, $REKEY_SW ($REKEY_SW_BYTES bytes) in software waiting for the device, back on the device $REKEY_REJOINS times, $REKEY_FALLBACK sealed by the fallback"
+}
+
+# route_via tv0|tn0: tna's route to 10.77.0.2 through tv0, one end of a
+# veth pair into tnb (no TLS offload; made the first time, with the
+# reverse-path filter off where each end's packets now come in: tnb's
+# data on tv1, tna's ACKs on tn0), or through tn0 again.
+# TCP's cached route goes with the change: its next segment leaves through
+# the new device.
+route_via() {
+	if [ "$1" = tn0 ]; then
+		ip -n tna route del 10.77.0.2/32 2>/dev/null
+		return 0
+	fi
+	if ! ip -n tna link show tv0 >/dev/null 2>&1; then
+		ip -n tna link add tv0 type veth peer name tv1 netns tnb &&
+			ip -n tna addr add 10.78.0.1/24 dev tv0 && ip -n tna link set tv0 up &&
+			ip -n tnb addr add 10.78.0.2/24 dev tv1 && ip -n tnb link set tv1 up &&
+			rp_filter_off tna tn0 && rp_filter_off tnb tv1 || return 1
+	fi
+	ip -n tna route replace 10.77.0.2/32 via 10.78.0.2 dev tv0
+}
+
+# rp_filter_off NETNS DEV: no reverse-path filter on DEV in NETNS (the
+# one in effect is the larger of "all" and the device's).
+rp_filter_off() {
+	ip netns exec "$1" sh -c "echo 0 >/proc/sys/net/ipv4/conf/all/rp_filter &&
+		echo 0 >/proc/sys/net/ipv4/conf/$2/rp_filter"
+}
+
+# window_fault PAUSE: the sender's device down during a TLS 1.3 TX
+# software window (one key per flow), as the ACTION of transfer_paused
+# (PAUSE its pause file), then window_fault_wait. The ACKs are delayed by
+# 2 s from then, so the KeyUpdate, the last old-key record, stays
+# unacknowledged and the window open; once the sender goes on (PAUSE.go)
+# its device goes down and up again within the window; the delay goes
+# once the KeyUpdate can have been acknowledged.
+window_fault() {
+	rm -f /tmp/window_fault.done
+	tc -n tnb qdisc add dev tn1 root netem delay 2s
+	(
+		for _ in $(seq 1200); do [ -e "$1.go" ] && break; sleep 0.05; done
+		ip -n tna link set tn0 down
+		sleep 0.3
+		ip -n tna link set tn0 up
+		sleep 2
+		tc -n tnb qdisc del dev tn1 root
+		touch /tmp/window_fault.done
+	) >/dev/null 2>&1 &
+}
+
+window_fault_wait() {
+	for _ in $(seq 600); do [ -e /tmp/window_fault.done ] && break; sleep 0.05; done
+	rm -f /tmp/window_fault.done
 }
 
 # device_tests LABEL OFFLOADED OFFLOADED13: OFFLOADED=1 when the loaded ULP
@@ -201,6 +261,28 @@ device_tests() {
 			check "device.$label.tls13.rekey.device_after_rekey" \
 				[ "$REKEY_DEV" -gt $((records / 2 + 1)) ]
 		fi
+		# The same with a round trip of 20 ms (netem on the ACKs) and the
+		# sender's send buffer fixed (SO_SNDBUF): old-key records are still
+		# unacknowledged when the new key is set (without the delay the
+		# simulated wire acknowledges them all before setsockopt returns),
+		# so there is a software window, and the device takes the key back
+		# once they are acknowledged. offload.py reports the bytes TCP held
+		# unacknowledged when the new key was set (SIOCOUTQ); the window's
+		# length against the round trip is measured in testing.rst.
+		local line unacked sndbuf
+		tc -n tnb qdisc add dev tn1 root netem delay 20ms
+		rekey_mark
+		check "device.$label.tls13.rekey_rtt.byte_exact" eval \
+			'OFFLOAD_SNDBUF=131072 OFFLOAD_KU_LOG=/tmp/ku.log transfer rekey_rtt "$nbytes" 13 gcm128 - rekey'
+		rekey_report rekey_rtt
+		tc -n tnb qdisc del dev tn1 root
+		read -r line </tmp/ku.log
+		unacked=${line#unacked=} unacked=${unacked%% *} sndbuf=${line##*sndbuf=}
+		echo "rekey_rtt: $unacked bytes unacknowledged when the new key was set, a send buffer of $sndbuf; $REKEY_SW_BYTES bytes in the software window"
+		if [ "$offloaded13" = 1 ]; then
+			check "device.$label.tls13.rekey_rtt.back_on_device" [ "$REKEY_REJOINS" = 1 ]
+			check "device.$label.tls13.rekey_rtt.software_window" [ "$REKEY_SW" -gt 0 ]
+		fi
 		# The same with the sender pausing a second before the KeyUpdate:
 		# every old-key record is acknowledged by then, so the device gets
 		# the new key at the first record after it and not one record is
@@ -234,6 +316,36 @@ device_tests() {
 		check "device.$label.tls13.rekey_every_record.byte_exact" \
 			transfer rekey_every_record "$nbytes" 13 gcm128 - rekey:16384
 		rekey_report rekey_every_record
+
+		if [ "$offloaded13" = 1 ]; then
+			# The route changes mid-rekey: while the sender waits halfway
+			# its route moves to a device without TLS offload (route_via
+			# tv0), then comes the KeyUpdate. The KeyUpdate, framed for the
+			# device under the old key, leaves through the other device and
+			# is sealed by the fallback; once it is acknowledged the route's
+			# device cannot take the new key, so the socket stays in
+			# software, as a first TLS_TX over that route would.
+			route_via tv0 && route_via tn0
+			rekey_mark
+			check "device.$label.tls13.route_change.byte_exact" \
+				transfer_paused route_change "$nbytes" 13 "route_via tv0" rekey
+			rekey_report route_change
+			route_via tn0
+			check "device.$label.tls13.route_change.fallback_sealed" [ "$REKEY_FALLBACK" -ge 1 ]
+			check "device.$label.tls13.route_change.stays_off" [ "$REKEY_REJOINS" = 0 ]
+
+			# The device goes down and up during the software window, held
+			# open by ACKs delayed 2 s (window_fault): once TCP has the
+			# last old-key record acknowledged the device, up again, takes
+			# the new key.
+			rekey_mark
+			check "device.$label.tls13.down_in_window.byte_exact" \
+				transfer_paused down_in_window "$nbytes" 13 'window_fault "$pause"' rekey
+			window_fault_wait
+			rekey_report down_in_window
+			check "device.$label.tls13.down_in_window.software_window" [ "$REKEY_SW" -ge 1 ]
+			check "device.$label.tls13.down_in_window.back_on_device" [ "$REKEY_REJOINS" = 1 ]
+		fi
 
 		# The device asks for a TX resync halfway (the sender pauses there,
 		# the request comes with the next segment): the ULP calls
@@ -573,6 +685,31 @@ device_generations_tests() {
 		gen_report refused
 		echo N >"$TNIC_DBG/refuse_gen_add"
 		check "$p.refused.counted" [ "$GEN_REFUSED" = 1 -a "$REKEY_REJOINS" = 0 ]
+
+		# The route changes mid-rekey: halfway the sender's route moves to
+		# a device without TLS offload, then comes the KeyUpdate; the
+		# receiver (a small window, OFFLOAD_RCVBUF) stops reading for 4 s
+		# there, and the route comes back after about a second. The new
+		# key goes on the device all the same (the socket's device is
+		# unchanged); what leaves through the other device (the KeyUpdate
+		# and the first records under the new key) is sealed by the
+		# fallback, each record under its own generation, and the device
+		# seals the rest once the route is back. (Not on the debug kernel,
+		# where each ip command takes seconds, longer than the receiver's
+		# pause.)
+		if [ "$short" != 1 ]; then
+			route_via tv0 && route_via tn0
+			gen_mark
+			check "$p.route_change.byte_exact" eval 'OFFLOAD_RCVBUF=65536 OFFLOAD_RX_PAUSE=4 \
+				transfer_paused route_change "$nbytes" 13 \
+				"sleep 0.5; route_via tv0; (sleep 1; route_via tn0) &" rekey'
+			gen_report route_change
+			route_via tn0
+			check "$p.route_change.on_device_at_once" [ "$GEN_ADDS" = 1 -a "$REKEY_SW" = 0 ]
+			check "$p.route_change.fallback_sealed" [ "$REKEY_FALLBACK" -ge 2 ]
+			check "$p.route_change.device_after_route_back" \
+				[ "$REKEY_DEV" -ge $((records * 3 / 4)) ]
+		fi
 
 		# The device goes down and up halfway, then the KeyUpdate: the
 		# socket has left the device, the new key cannot go there.

@@ -34,8 +34,14 @@ OFFLOAD_SCHEDULE=EVERY (TLS 1.3, the client with rekey:EVERY): the
 kernel's key schedule on both ends (TLS_TX_SECRET, TLS_RX_SECRET): the
 client's KeyUpdates are TLS_TX_KEY_UPDATE, the server never sees them and
 checks at the end that TLS_KEY_GENERATIONS counted each.
+OFFLOAD_SNDBUF=BYTES: the client sets SO_SNDBUF (a fixed send buffer),
+OFFLOAD_RCVBUF=BYTES the server SO_RCVBUF (IPv4; a small window);
+OFFLOAD_KU_LOG=PATH: the client writes there, for its KeyUpdates, the
+bytes TCP held unacknowledged (SIOCOUTQ) once the next key was set, summed,
+and the largest send buffer then, as "unacked=N sndbuf=N".
 """
 import errno
+import fcntl
 import os
 import random
 import signal
@@ -60,6 +66,9 @@ CIPHERS = {"gcm128": (51, 16), "gcm256": (52, 32)}
 CHUNK = 1 << 16
 DUPLEX = os.environ.get("OFFLOAD_DUPLEX") == "1"
 SCHEDULE = int(os.environ.get("OFFLOAD_SCHEDULE", "0"))
+SIOCOUTQ = 0x5411
+SO_MEMINFO = 55
+SK_MEMINFO_SNDBUF = 3
 
 
 def _uapi(name):
@@ -121,7 +130,14 @@ def server(port, nbytes, version, cipher, expect=None):
         lsock = socket.create_server(("::", port), family=socket.AF_INET6,
                                      dualstack_ipv6=True)
     else:
-        lsock = socket.create_server(("0.0.0.0", port))
+        lsock = socket.socket()
+        lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # Before listen(): the window a connection offers comes from it.
+        if os.environ.get("OFFLOAD_RCVBUF"):
+            lsock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF,
+                             int(os.environ["OFFLOAD_RCVBUF"]))
+        lsock.bind(("0.0.0.0", port))
+        lsock.listen()
     lsock.settimeout(120)
     conn, _ = lsock.accept()
     abort_on_term(conn)
@@ -228,9 +244,10 @@ def wait_for(path, timeout=60):
         time.sleep(0.05)
 
 
-def send(sock, nbytes, version, cipher, base=0, pause=None, rekey=0):
+def send(sock, nbytes, version, cipher, base=0, pause=None, rekey=0, at_rekey=None):
     """Sends NBYTES of the stream of BASE, pausing halfway and with a
-    KeyUpdate after every REKEY bytes (0: none)."""
+    KeyUpdate after every REKEY bytes (0: none); AT_REKEY, a list, gets
+    (unacknowledged bytes, send buffer) once each next key is set."""
     data = memoryview(expected(nbytes, base))
     half = nbytes // 2
     marks = set(range(rekey, nbytes, rekey)) if rekey else set()
@@ -249,6 +266,11 @@ def send(sock, nbytes, version, cipher, base=0, pause=None, rekey=0):
             generation += 1
             sock.sendmsg([KEY_UPDATE], [(SOL_TLS, TLS_SET_RECORD_TYPE, bytes([HANDSHAKE]))])
             sock.setsockopt(SOL_TLS, TLS_TX, crypto_info(version, cipher, base + generation))
+            if at_rekey is not None:
+                outq = fcntl.ioctl(sock.fileno(), SIOCOUTQ, bytes(4))
+                meminfo = sock.getsockopt(socket.SOL_SOCKET, SO_MEMINFO, 36)
+                at_rekey.append((struct.unpack("=i", outq)[0],
+                                 struct.unpack("=9I", meminfo)[SK_MEMINFO_SNDBUF]))
 
 
 def send_file(sock, nbytes):
@@ -292,6 +314,8 @@ def client(addr, port, nbytes, version, cipher, pause=None, rekey=0):
     # non-blocking sender closes right after its last send.)
     sock.settimeout(None)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, struct.pack("ll", 120, 0))
+    if os.environ.get("OFFLOAD_SNDBUF"):
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, int(os.environ["OFFLOAD_SNDBUF"]))
     attach(sock, TLS_TX, version, cipher)
     if DUPLEX:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("ll", 120, 0))
@@ -303,7 +327,12 @@ def client(addr, port, nbytes, version, cipher, pause=None, rekey=0):
     if SENDFILE:
         rc = send_file(sock, nbytes)
     else:
-        send(sock, nbytes, version, cipher, 0, pause, rekey)
+        at_rekey = []
+        send(sock, nbytes, version, cipher, 0, pause, rekey, at_rekey)
+        if os.environ.get("OFFLOAD_KU_LOG"):
+            with open(os.environ["OFFLOAD_KU_LOG"], "w") as f:
+                print(f"unacked={sum(q for q, _ in at_rekey)} "
+                      f"sndbuf={max((b for _, b in at_rekey), default=0)}", file=f)
     sock.close()
     return rc
 
