@@ -39,6 +39,8 @@ OFFLOAD_RCVBUF=BYTES the server SO_RCVBUF (IPv4; a small window);
 OFFLOAD_KU_LOG=PATH: the client writes there, for its KeyUpdates, the
 bytes TCP held unacknowledged (SIOCOUTQ) once the next key was set, summed,
 and the largest send buffer then, as "unacked=N sndbuf=N".
+OFFLOAD_TAIL_WAIT=SECONDS: the client's sender waits that long before the
+last eighth of its bytes.
 """
 import errno
 import fcntl
@@ -66,6 +68,7 @@ CIPHERS = {"gcm128": (51, 16), "gcm256": (52, 32)}
 CHUNK = 1 << 16
 DUPLEX = os.environ.get("OFFLOAD_DUPLEX") == "1"
 SCHEDULE = int(os.environ.get("OFFLOAD_SCHEDULE", "0"))
+TAIL_WAIT = float(os.environ.get("OFFLOAD_TAIL_WAIT", "0"))
 SIOCOUTQ = 0x5411
 SO_MEMINFO = 55
 SK_MEMINFO_SNDBUF = 3
@@ -253,10 +256,15 @@ def send(sock, nbytes, version, cipher, base=0, pause=None, rekey=0, at_rekey=No
     marks = set(range(rekey, nbytes, rekey)) if rekey else set()
     if pause:
         marks.add(half)
+    tail = nbytes - nbytes // 8 if TAIL_WAIT else None
+    if tail:
+        marks.add(tail)
     sent = generation = 0
     for mark in sorted(marks) + [nbytes]:
         sock.sendall(data[sent:mark])
         sent = mark
+        if mark == tail:
+            time.sleep(TAIL_WAIT)
         if pause and mark == half:
             open(pause + ".half", "w").close()
             wait_for(pause + ".go")
@@ -327,9 +335,10 @@ def client(addr, port, nbytes, version, cipher, pause=None, rekey=0):
     if SENDFILE:
         rc = send_file(sock, nbytes)
     else:
-        at_rekey = []
+        # Looked at only for OFFLOAD_KU_LOG: two more calls per KeyUpdate.
+        at_rekey = [] if os.environ.get("OFFLOAD_KU_LOG") else None
         send(sock, nbytes, version, cipher, 0, pause, rekey, at_rekey)
-        if os.environ.get("OFFLOAD_KU_LOG"):
+        if at_rekey is not None:
             with open(os.environ["OFFLOAD_KU_LOG"], "w") as f:
                 print(f"unacked={sum(q for q, _ in at_rekey)} "
                       f"sndbuf={max((b for _, b in at_rekey), default=0)}", file=f)
