@@ -451,6 +451,29 @@ void tlsr_sk_sndbuf_restore(struct sock *sk, int sndbuf)
 }
 
 /*
+ * Waits until the send buffer has room for more, as tls_sw_sendmsg() and
+ * tls_push_data() wait before each record (TCP checks its send buffer only
+ * when it starts a new skb, and takes whatever fits in its last one past
+ * the limit). sk_stream_wait_memory() releases the socket lock meanwhile,
+ * so the acknowledgements in TCP's backlog are processed. 0 at once if the
+ * buffer has room; -EAGAIN once SO_SNDTIMEO ran out (at once for
+ * MSG_DONTWAIT), -EPIPE (SIGPIPE unless MSG_NOSIGNAL) or a signal's errno.
+ * The caller holds the socket lock.
+ */
+int tlsr_sk_stream_wait_sndbuf(struct sock *sk, int flags)
+{
+	long timeo;
+	int err;
+
+	if (sk_stream_memory_free(sk))
+		return 0;
+	set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+	timeo = sock_sndtimeo(sk, flags & MSG_DONTWAIT);
+	err = sk_stream_wait_memory(sk, &timeo);
+	return err ? sk_stream_error(sk, flags, err) : 0;
+}
+
+/*
  * Hand @len sealed bytes at @buf, page-frag memory from tlsr_frag_alloc(),
  * to TCP without a copy: TCP takes its own page references, as for
  * upstream's encrypted records. The caller holds the socket lock.

@@ -73,6 +73,7 @@ int tlsr_msg_record_type(struct msghdr *msg, u8 *type);
 int tlsr_msg_put_record_type(struct msghdr *msg, u8 type);
 int tlsr_sk_sndbuf_lift(struct sock *sk);
 void tlsr_sk_sndbuf_restore(struct sock *sk, int sndbuf);
+int tlsr_sk_stream_wait_sndbuf(struct sock *sk, int flags);
 int tlsr_tcp_send_frag(struct sock *sk, void *buf, size_t len, int flags);
 int tlsr_tcp_send_page(struct sock *sk, struct page *page, u32 off, u32 len,
 		       int flags);

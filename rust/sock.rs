@@ -274,6 +274,17 @@ impl SockGuard<'_> {
         SndbufLifted { sk: self, old }
     }
 
+    /// Waits until the send buffer has room for more (the socket lock is
+    /// released meanwhile, as in TCP's own wait); `flags` may hold
+    /// `MSG_DONTWAIT` (`EAGAIN` at once) and `MSG_NOSIGNAL`.
+    pub(crate) fn wait_sndbuf(&self, flags: u32) -> Result {
+        // SAFETY: the socket is valid and locked (this guard); process
+        // context, which may sleep.
+        kernel::error::to_result(unsafe {
+            bindings::tlsr_sk_stream_wait_sndbuf(self.sk.as_ptr(), flags as c_int)
+        })
+    }
+
     /// `tcp_write_collapse_fence()`: nothing sent from now on joins the
     /// last skb of TCP's write queue.
     pub(crate) fn tcp_write_collapse_fence(&self) {

@@ -591,8 +591,15 @@ impl Tx {
                 break Ok(());
             }
             // Backpressure: take plaintext only once TCP took the sealed
-            // records (blocking, or EAGAIN for non-blocking senders).
-            if let Err(e) = self.flush(sk, send_flags) {
+            // records and its send buffer has room (blocking, or EAGAIN
+            // for non-blocking senders), as upstream waits before each
+            // record: TCP alone takes records past its limit into its last
+            // skb.
+            let ready = self.flush(sk, send_flags).and_then(|()| match left {
+                0 => Ok(()),
+                _ => sk.wait_sndbuf(send_flags),
+            });
+            if let Err(e) = ready {
                 break Err(e);
             }
             if !self.has_open_record() && self.key_update_due() {

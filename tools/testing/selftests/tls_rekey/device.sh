@@ -265,16 +265,18 @@ device_tests() {
 			check "device.$label.tls13.rekey.device_after_rekey" \
 				[ "$REKEY_DEV" -gt $((records / 2 + 1)) ]
 		fi
-		# The same with a round trip of 20 ms (netem on the ACKs) and the
-		# sender's send buffer fixed (SO_SNDBUF): old-key records are still
+		# The same with a round trip of 100 ms (netem on the ACKs) and the
+		# sender's send buffer fixed (SO_SNDBUF): the KeyUpdate is still
 		# unacknowledged when the new key is set (without the delay the
-		# simulated wire acknowledges them all before setsockopt returns),
-		# so there is a software window, and the device takes the key back
-		# once they are acknowledged. offload.py reports the bytes TCP held
+		# simulated wire acknowledges everything before setsockopt
+		# returns, and with 20 ms, at times, while setsockopt waits for
+		# the device to let go of the old key), so there is a software
+		# window, and the device takes the key back once the KeyUpdate is
+		# acknowledged. offload.py reports the bytes TCP held
 		# unacknowledged when the new key was set (SIOCOUTQ); the window's
 		# length against the round trip is measured in testing.rst.
 		local line unacked sndbuf
-		tc -n tnb qdisc add dev tn1 root netem delay 20ms
+		tc -n tnb qdisc add dev tn1 root netem delay 100ms
 		rekey_mark
 		check "device.$label.tls13.rekey_rtt.byte_exact" eval \
 			'OFFLOAD_SNDBUF=131072 OFFLOAD_KU_LOG=/tmp/ku.log transfer rekey_rtt "$nbytes" 13 gcm128 - rekey'
@@ -286,6 +288,13 @@ device_tests() {
 		if [ "$offloaded13" = 1 ]; then
 			check "device.$label.tls13.rekey_rtt.back_on_device" [ "$REKEY_REJOINS" = 1 ]
 			check "device.$label.tls13.rekey_rtt.software_window" [ "$REKEY_SW" -gt 0 ]
+			# The window lasts one round trip after the KeyUpdate: the
+			# records the send buffer takes (as TCP frees what it held,
+			# the old key's) until the KeyUpdate's acknowledgement, and
+			# the record under way then; the sender waits for room
+			# before each record, so at most one more (16406 bytes).
+			check "device.$label.tls13.rekey_rtt.window_one_round_trip" \
+				[ "$REKEY_SW_BYTES" -le $((unacked + sndbuf + 2 * 16406)) ]
 		fi
 		# The same with the sender pausing a second before the KeyUpdate:
 		# every old-key record is acknowledged by then, so the device gets
