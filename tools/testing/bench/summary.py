@@ -124,6 +124,15 @@ def stall(singles, rk):
     return out
 
 
+def grown(runs):
+    """(runs whose receiving socket ended with at least twice its initial
+    receive buffer, runs, median KiB at EOF)"""
+    runs = [kv for kv in runs if "rcvbuf" in kv]
+    big = sum(int(kv["rcvbuf"]) >= 2 * int(kv["rcvbuf_initial"]) > 0 for kv in runs)
+    kib = statistics.median(int(kv["rcvbuf"]) / 1024 for kv in runs) if runs else float("nan")
+    return big, len(runs), kib
+
+
 def spread(s):
     return f"{s[2]:5.2f} {s[5]:4.2f}-{s[6]:4.2f} {s[3]:4.2f}-{s[4]:4.2f}"
 
@@ -147,6 +156,22 @@ def main():
                 tx, rx = (stat(kinds["tls"], f + "_cpu_ns_per_byte") for f in ("tx", "rx"))
                 line += f"   tx+rx {tx[0]:.2f}+{rx[0]:.2f} / {tx[1]:.2f}+{rx[1]:.2f}"
             print(line)
+    if table:
+        print()
+        print("receiving socket's SO_RCVBUF at EOF (TCP's autotuning): rounds that grew it to twice")
+        print("its initial size or more, of the rounds; median KiB (tcp: both modules' rounds)")
+        print(f"{'dir':4} {'record':8} {A + ' grew':>14} {'KiB':>6}   {B + ' grew':>11} {'KiB':>6}"
+              f"   {'tcp grew':>9} {'KiB':>6}")
+        for (d, rec), kinds in table.items():
+            if d == "tx":
+                continue
+            line = f"{d:4} {rec:8}"
+            tls, tcp = kinds["tls"], kinds["tcp"]
+            for runs, w in (([x for x, _ in tls], 14), ([y for _, y in tls], 11),
+                            ([kv for p in tcp for kv in p], 9)):
+                big, n, kib = grown(runs)
+                line += f" {f'{big}/{n}':>{w}} {kib:6.0f}  "
+            print(line.rstrip())
     mem = memory(singles)
     if mem:
         print()

@@ -34,8 +34,11 @@
  * TLS_KEY_GENERATIONS (the line adds schedule=kernel).
  * Output: one line per direction (e2e adds each end's CPU per byte):
  *   tx|rx|e2e record=N|sendfile bytes=N wall_s=F mb_s=F cpu_ns_per_byte=F
- *	[tx_cpu_ns_per_byte=F rx_cpu_ns_per_byte=F]
- * where MB is 10^6 bytes.
+ *	rcvbuf=N rcvbuf_initial=N [tx_cpu_ns_per_byte=F rx_cpu_ns_per_byte=F]
+ * where MB is 10^6 bytes, rcvbuf is the receiving socket's SO_RCVBUF at
+ * EOF (what TCP's receive-buffer autotuning grew it to) and rcvbuf_initial
+ * the one it started with (net.ipv4.tcp_rmem's default, as the program's
+ * own network namespace has it).
  */
 #define _GNU_SOURCE		/* setns() */
 #include <arpa/inet.h>
@@ -340,11 +343,27 @@ static int make_file(const char *path, const char *plain, size_t bytes)
 
 static const char *record_name;
 
-static void report(const char *dir, size_t bytes, double wall, double cpu_s)
+/* A new TCP socket's receive buffer: net.ipv4.tcp_rmem's default; -1 if unread. */
+static int rcvbuf_initial(void)
 {
-	printf("%s record=%s bytes=%zu wall_s=%.3f mb_s=%.1f cpu_ns_per_byte=%.2f",
+	FILE *f = fopen("/proc/sys/net/ipv4/tcp_rmem", "r");
+	int min, def = -1;
+
+	if (f) {
+		if (fscanf(f, "%d %d", &min, &def) != 2)
+			def = -1;
+		fclose(f);
+	}
+	return def;
+}
+
+static void report(const char *dir, size_t bytes, double wall, double cpu_s,
+		   int rcvbuf)
+{
+	printf("%s record=%s bytes=%zu wall_s=%.3f mb_s=%.1f cpu_ns_per_byte=%.2f"
+	       " rcvbuf=%d rcvbuf_initial=%d",
 	       dir, record_name, bytes, wall, bytes / wall / 1e6,
-	       cpu_s * 1e9 / bytes);
+	       cpu_s * 1e9 / bytes, rcvbuf, rcvbuf_initial());
 	if (rekey_every)
 		printf(" rekey_every=%lu", rekey_every);
 	if (rekeys)
@@ -401,6 +420,8 @@ static void receiver(int b, size_t bytes, size_t chunk, const char *dir,
 		     int sides, int go, int cpu_fd)
 {
 	double t0, rx_cpu, wall, tx_cpu = 0;
+	socklen_t rl = sizeof(int);
+	int rcvbuf = -1;
 	size_t got;
 
 	pin(1);
@@ -421,12 +442,14 @@ static void receiver(int b, size_t bytes, size_t chunk, const char *dir,
 			die("TLS_KEY_GENERATIONS");
 		rekeys = g.rx;
 	}
+	if (getsockopt(b, SOL_SOCKET, SO_RCVBUF, &rcvbuf, &rl))
+		die("SO_RCVBUF");
 	close(b);
 	wait(NULL);
 	if (strcmp(dir, "tx") && got != bytes)
 		die("recv: short");
 	report(dir, bytes, wall, (sides & CPU_TX ? tx_cpu : 0) +
-	       (sides & CPU_RX ? rx_cpu : 0));
+	       (sides & CPU_RX ? rx_cpu : 0), rcvbuf);
 	if (sides == (CPU_TX | CPU_RX))
 		printf(" tx_cpu_ns_per_byte=%.2f rx_cpu_ns_per_byte=%.2f",
 		       tx_cpu * 1e9 / bytes, rx_cpu * 1e9 / bytes);
